@@ -1,0 +1,160 @@
+// The Route 53 Resolver's view from inside a VPC (or from outside, for on-premises and internet
+// askers): interface-endpoint private DNS zones first, then EC2's own names, then public DNS,
+// where vpce.amazonaws.com names and AWS service names resolve for everyone.
+import { fill, findAwsService, findPublicServiceName } from "../model/catalog/index.js";
+import { formatIpv4, parseCidr, parseIpv4, containsIp } from "../model/net.js";
+import type { Vpc, VpcEndpoint } from "../model/types.js";
+import type { ComponentRef, DigResult, DnsRecord, Explanation } from "./types.js";
+import type { NetworkView } from "./view.js";
+
+/** TTLs as AWS serves them: S3's short rotation TTL, 60 s for other names. */
+export const TTL = { s3: 5, service: 60, endpoint: 60, ec2: 60 };
+
+export interface Asker { vpcId?: string; component: ComponentRef }
+
+export function resolverAddress(vpc: Vpc): string {
+  return formatIpv4(parseCidr(vpc.cidrBlock)!.base + 2);
+}
+
+function epRef(ep: VpcEndpoint): ComponentRef {
+  const name = ep.tags.find((t) => t.key === "Name")?.value;
+  return { id: ep.id, type: "vpc-endpoint", ...(name ? { name } : {}) };
+}
+
+function matchesName(pattern: string, name: string): boolean {
+  return pattern.startsWith("*.") ? name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1 : pattern === name;
+}
+
+function rotate<T>(items: T[], n: number): T[] {
+  if (items.length === 0) return items;
+  const k = n % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+function endpointIps(view: NetworkView, ep: VpcEndpoint, az?: string): string[] {
+  return ep.networkInterfaceIds
+    .map((id) => view.world.networkInterfaces.get(id))
+    .filter((e) => e !== undefined && (az === undefined || e.availabilityZone === az))
+    .map((e) => e!.privateIpAddress);
+}
+
+/**
+ * Resolves an A query. `rotation` picks where multi-address answers start, so that callers
+ * that count queries (the dig command, the DNS server) rotate like real S3.
+ */
+export function resolve(view: NetworkView, asker: Asker, rawName: string, rotation = 0): DigResult {
+  const name = rawName.toLowerCase().replace(/\.$/, "");
+  const vpc = asker.vpcId ? view.world.vpcs.get(asker.vpcId) : undefined;
+  const result: DigResult = {
+    name, type: "A", status: "NXDOMAIN", from: asker.component,
+    resolver: vpc ? `${resolverAddress(vpc)} (AmazonProvidedDNS)` : "public DNS",
+    answers: [], source: { kind: "none" }, explanations: [], notes: [],
+  };
+  const answer = (records: string[], ttl: number, source: DigResult["source"]): DigResult => {
+    result.status = "NOERROR";
+    result.answers = records.map((value): DnsRecord => ({ name, type: "A", ttl, value }));
+    result.source = source;
+    return result;
+  };
+
+  if (vpc) {
+    const vpcRef: ComponentRef = { id: vpc.id, type: "vpc" };
+    if (!vpc.enableDnsSupport) {
+      result.status = "NO_RESOLVER";
+      result.explanations.push({
+        code: "DNS_RESOLUTION_DISABLED", component: vpcRef,
+        message: `enableDnsSupport is false on ${vpc.id}: the Amazon-provided resolver at ${resolverAddress(vpc)} does not answer.`,
+        fix: `aws ec2 modify-vpc-attribute --vpc-id ${vpc.id} --enable-dns-support`,
+      });
+      return result;
+    }
+    const dnsAttrsOn = vpc.enableDnsSupport && vpc.enableDnsHostnames;
+    for (const ep of view.endpointsIn(vpc.id)) {
+      const svc = ep.vpcEndpointType === "Interface" ? findAwsService(ep.serviceName) : undefined;
+      if (!svc) continue;
+      const names = svc.service.privateDnsNames.map((n) => fill(n, svc.region.name));
+      if (!names.some((p) => matchesName(p, name))) continue;
+      if (!ep.privateDnsEnabled) {
+        result.notes.push({
+          code: "PRIVATE_DNS_DISABLED", component: epRef(ep),
+          message: `${ep.id} serves ${svc.service.code} in this VPC, but its private DNS is off, so ${name} gets the public answer.`,
+          fix: `aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${ep.id} --private-dns-enabled`,
+        });
+        continue;
+      }
+      if (!dnsAttrsOn) {
+        result.notes.push({
+          code: "PRIVATE_DNS_REQUIRES_VPC_DNS_ATTRIBUTES", component: epRef(ep),
+          message: `${ep.id} has private DNS on, but ${vpc.id} has enableDnsHostnames=false, so its private hosted zone does not answer.`,
+          fix: `aws ec2 modify-vpc-attribute --vpc-id ${vpc.id} --enable-dns-hostnames`,
+        });
+        continue;
+      }
+      const zone = ep.dnsEntries.find((d) => !d.dnsName.endsWith(".vpce.amazonaws.com"))?.hostedZoneId;
+      return answer(rotate(endpointIps(view, ep), rotation), TTL.endpoint, { kind: "private-dns", component: epRef(ep), ...(zone ? { zone } : {}) });
+    }
+    // Amazon-provided private names resolve only when both DNS attributes are on (vpc-dns.html).
+    const internal = dnsAttrsOn ? ec2InternalName(view, vpc, name) : undefined;
+    if (internal) return answer([internal], TTL.ec2, { kind: "ec2-internal", component: vpcRef });
+    if (/\.compute\.internal$|\.ec2\.internal$/.test(name)) return result;
+  }
+
+  const publicName = ec2PublicName(name);
+  if (publicName !== undefined) {
+    const eni = view.eniWithPublicIp(publicName);
+    if (!eni) return result;
+    const inside = vpc !== undefined && eni.vpcId === vpc.id && vpc.enableDnsHostnames;
+    return answer([inside ? eni.privateIpAddress : formatIpv4(publicName)], TTL.ec2, { kind: "ec2-public", component: { id: eni.id, type: "network-interface" } });
+  }
+
+  const vpce = /^(?:\*\.|[^.]+\.)?(vpce-[0-9a-f]{17})-[a-z0-9]{8}(?:-([a-z]{2}-[a-z]+-\d[a-z]))?\.[a-z0-9.-]+\.vpce\.amazonaws\.com$/.exec(name);
+  if (vpce) {
+    const ep = view.world.vpcEndpoints.get(vpce[1]!);
+    if (ep && ep.dnsEntries.some((d) => matchesName(d.dnsName, name))) {
+      return answer(rotate(endpointIps(view, ep, vpce[2]), rotation), TTL.endpoint, { kind: "vpce-public", component: epRef(ep), zone: ep.dnsEntries[0]!.hostedZoneId });
+    }
+    return result;
+  }
+
+  const svc = findPublicServiceName(name);
+  if (svc && svc.addresses.length > 0) {
+    // Service names answer several addresses, in an order that rotates from query to query.
+    const rotated = rotate(svc.addresses, rotation).map(formatIpv4);
+    const isS3 = svc.service.code === "s3";
+    if (vpc) noteEndpointElsewhere(view, vpc, svc.service.code, svc.region.name, result.notes);
+    return answer(rotated, isS3 ? TTL.s3 : TTL.service, { kind: "aws-public", zone: `${svc.service.code}.${svc.region.name} (public)` });
+  }
+  return result;
+}
+
+/** ip-10-0-1-103.<region>.compute.internal (ec2.internal in us-east-1) and i-<id>.<region>.compute.internal. */
+function ec2InternalName(view: NetworkView, vpc: Vpc, name: string): string | undefined {
+  const domain = vpc.region === "us-east-1" ? "ec2.internal" : `${vpc.region}.compute.internal`;
+  if (!name.endsWith(`.${domain}`)) return undefined;
+  const host = name.slice(0, -(domain.length + 1));
+  const ipName = /^ip-(\d+)-(\d+)-(\d+)-(\d+)$/.exec(host);
+  if (ipName) {
+    const ip = parseIpv4(ipName.slice(1, 5).join("."));
+    return ip !== undefined && containsIp(parseCidr(vpc.cidrBlock)!, ip) ? formatIpv4(ip) : undefined;
+  }
+  const inst = view.world.instances.get(host);
+  return inst && inst.vpcId === vpc.id && inst.state === "running" ? inst.privateIpAddress : undefined;
+}
+
+/** ec2-203-0-113-25.compute-1.amazonaws.com / ec2-...<region>.compute.amazonaws.com -> the address. */
+function ec2PublicName(name: string): number | undefined {
+  const m = /^ec2-(\d+)-(\d+)-(\d+)-(\d+)\.(?:compute-1|[a-z]{2}-[a-z]+-\d\.compute)\.amazonaws\.com$/.exec(name);
+  return m ? parseIpv4(m.slice(1, 5).join(".")) : undefined;
+}
+
+function noteEndpointElsewhere(view: NetworkView, vpc: Vpc, code: string, region: string, notes: Explanation[]): void {
+  for (const ep of view.endpointsIn(vpc.id)) {
+    const svc = findAwsService(ep.serviceName);
+    if (svc && svc.service.code === code && svc.region.name !== region) {
+      notes.push({
+        code: "ENDPOINT_REGION_MISMATCH", component: epRef(ep),
+        message: `${ep.id} serves ${code} in ${svc.region.name}; this name is ${code} in ${region}, which the endpoint does not serve.`,
+      });
+    }
+  }
+}

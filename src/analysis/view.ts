@@ -1,0 +1,150 @@
+// A read-only, indexed view of the world for analysis: lookups by id, by IP, by subnet and by
+// DNS name, and one longest-prefix-match table per route table. Built once per world state,
+// so a trace never scans all ENIs or all routes.
+import { findPrefixList } from "../model/catalog/index.js";
+import { PrefixTable } from "../model/lpm.js";
+import { parseCidr, parseIpv4 } from "../model/net.js";
+import type { NetworkAcl, NetworkInterface, Route, RouteTable, Subnet, VpcEndpoint, VpcPeeringConnection, VpnConnection } from "../model/types.js";
+import type { World } from "../model/world.js";
+
+/** A route as installed: one CIDR, with the prefix list or VGW propagation it came from. */
+export interface InstalledRoute { cidr: string; route: Route; prefixListId?: string; propagatedFrom?: string }
+
+export class NetworkView {
+  private readonly rtbOfSubnet = new Map<string, string>();
+  private readonly rtbOfGateway = new Map<string, string>();
+  private readonly aclOfSubnet = new Map<string, string>();
+  private readonly eniByVpcIp = new Map<string, Map<number, string>>();
+  private readonly eniByPublicIp = new Map<number, string>();
+  private readonly endpointOfEni = new Map<string, string>();
+  private readonly endpointsOfVpc = new Map<string, VpcEndpoint[]>();
+  private readonly peeringsOfVpc = new Map<string, VpcPeeringConnection[]>();
+  private readonly vpnsOfVgw = new Map<string, VpnConnection[]>();
+  private readonly vgwOfVpc = new Map<string, string>();
+  private readonly igwOfVpc = new Map<string, string>();
+  private readonly tables = new Map<string, PrefixTable<InstalledRoute>>();
+  private readonly names = new Map<string, string>();
+
+  constructor(readonly world: World) {
+    for (const rtb of world.routeTables.values()) {
+      for (const a of rtb.associations) {
+        if (a.subnetId) this.rtbOfSubnet.set(a.subnetId, rtb.id);
+        if (a.gatewayId) this.rtbOfGateway.set(a.gatewayId, rtb.id);
+      }
+    }
+    for (const acl of world.networkAcls.values()) for (const a of acl.associations) this.aclOfSubnet.set(a.subnetId, acl.id);
+    for (const eni of world.networkInterfaces.values()) {
+      let m = this.eniByVpcIp.get(eni.vpcId);
+      if (!m) this.eniByVpcIp.set(eni.vpcId, (m = new Map()));
+      m.set(parseIpv4(eni.privateIpAddress)!, eni.id);
+      if (eni.publicIp) this.eniByPublicIp.set(parseIpv4(eni.publicIp)!, eni.id);
+    }
+    for (const ep of world.vpcEndpoints.values()) {
+      push(this.endpointsOfVpc, ep.vpcId, ep);
+      for (const eni of ep.networkInterfaceIds) this.endpointOfEni.set(eni, ep.id);
+    }
+    for (const p of world.peeringConnections.values()) {
+      push(this.peeringsOfVpc, p.requesterVpcId, p);
+      push(this.peeringsOfVpc, p.accepterVpcId, p);
+    }
+    for (const v of world.vpnConnections.values()) push(this.vpnsOfVgw, v.vpnGatewayId, v);
+    for (const g of world.vpnGateways.values()) for (const a of g.attachments) this.vgwOfVpc.set(a.vpcId, g.id);
+    for (const g of world.internetGateways.values()) for (const a of g.attachments) this.igwOfVpc.set(a.vpcId, g.id);
+    for (const kind of ["instances", "subnets", "vpcs", "networkInterfaces", "vpnConnections", "securityGroups", "routeTables", "vpcEndpoints"] as const) {
+      for (const r of world.collection(kind).values()) {
+        const name = r.tags.find((t) => t.key === "Name")?.value;
+        if (name && !this.names.has(`${kind}:${name}`)) this.names.set(`${kind}:${name}`, r.id);
+      }
+    }
+  }
+
+  subnet(id: string): Subnet { return this.world.subnets.get(id)!; }
+
+  routeTableOfSubnet(subnetId: string): RouteTable {
+    const id = this.rtbOfSubnet.get(subnetId) ?? this.world.vpcs.get(this.subnet(subnetId).vpcId)!.mainRouteTableId;
+    return this.world.routeTables.get(id)!;
+  }
+
+  /** The edge route table associated with an internet or virtual private gateway, if any. */
+  routeTableOfGateway(gatewayId: string): RouteTable | undefined {
+    const id = this.rtbOfGateway.get(gatewayId);
+    return id ? this.world.routeTables.get(id) : undefined;
+  }
+
+  aclOfSubnetId(subnetId: string): NetworkAcl | undefined {
+    const id = this.aclOfSubnet.get(subnetId);
+    return id ? this.world.networkAcls.get(id) : undefined;
+  }
+
+  eniAt(vpcId: string, ip: number): NetworkInterface | undefined {
+    const id = this.eniByVpcIp.get(vpcId)?.get(ip);
+    return id ? this.world.networkInterfaces.get(id) : undefined;
+  }
+
+  eniWithPublicIp(ip: number): NetworkInterface | undefined {
+    const id = this.eniByPublicIp.get(ip);
+    return id ? this.world.networkInterfaces.get(id) : undefined;
+  }
+
+  endpointOfInterface(eniId: string): VpcEndpoint | undefined {
+    const id = this.endpointOfEni.get(eniId);
+    return id ? this.world.vpcEndpoints.get(id) : undefined;
+  }
+
+  endpointsIn(vpcId: string): readonly VpcEndpoint[] { return this.endpointsOfVpc.get(vpcId) ?? []; }
+  peeringsOf(vpcId: string): readonly VpcPeeringConnection[] { return this.peeringsOfVpc.get(vpcId) ?? []; }
+  vpnsOf(vgwId: string): readonly VpnConnection[] { return this.vpnsOfVgw.get(vgwId) ?? []; }
+  vgwOf(vpcId: string): string | undefined { return this.vgwOfVpc.get(vpcId); }
+  igwOf(vpcId: string): string | undefined { return this.igwOfVpc.get(vpcId); }
+
+  /** A resource id by its Name tag (the lab file's names). */
+  byName(kind: "instances" | "subnets" | "vpcs" | "networkInterfaces" | "vpnConnections" | "securityGroups" | "routeTables" | "vpcEndpoints", name: string): string | undefined {
+    return this.names.get(`${kind}:${name}`);
+  }
+
+  /** The route table as a longest-prefix-match table, prefix lists expanded and VGW routes propagated. */
+  routes(rtb: RouteTable): PrefixTable<InstalledRoute> {
+    let table = this.tables.get(rtb.id);
+    if (table) return table;
+    table = new PrefixTable();
+    for (const route of rtb.routes) {
+      if (route.destinationCidrBlock) table.insert(parseCidr(route.destinationCidrBlock)!, { cidr: route.destinationCidrBlock, route });
+      else if (route.destinationPrefixListId) {
+        for (const c of findPrefixList(rtb.region, route.destinationPrefixListId)?.cidrs ?? []) {
+          table.insert(parseCidr(c)!, { cidr: c, route, prefixListId: route.destinationPrefixListId });
+        }
+      }
+    }
+    for (const vgwId of rtb.propagatingVgws) {
+      const attached = this.world.vpnGateways.get(vgwId)?.attachments.some((a) => a.vpcId === rtb.vpcId);
+      if (!attached) continue;
+      for (const vpn of this.vpnsOf(vgwId)) {
+        for (const c of vpn.staticRoutes) {
+          const route: Route = { destinationCidrBlock: c, gatewayId: vgwId, origin: "EnableVgwRoutePropagation", state: "active" };
+          table.insert(parseCidr(c)!, { cidr: c, route, propagatedFrom: vpn.id });
+        }
+      }
+    }
+    this.tables.set(rtb.id, table);
+    return table;
+  }
+
+  /**
+   * The route AWS uses for ip: the longest prefix; between equal prefixes a static route beats a
+   * propagated one and a CIDR route beats a prefix-list route, as AWS's route priority says.
+   */
+  lookup(rtb: RouteTable, ip: number): { best?: InstalledRoute; others: InstalledRoute[] } {
+    const matches = this.routes(rtb).matches(ip);
+    const all = matches.flatMap((m) => m.values);
+    const first = matches[0]?.values ?? [];
+    const rank = (r: InstalledRoute): number => (r.route.gatewayId === "local" ? 0 : r.propagatedFrom ? 3 : r.prefixListId ? 2 : 1);
+    const best = [...first].sort((a, b) => rank(a) - rank(b))[0];
+    return { best, others: all.filter((r) => r !== best) };
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}

@@ -1,0 +1,20 @@
+// vpclab dig --from SOURCE NAME: what the name resolves to from there. Each query advances the
+// name's rotation, as repeated queries to real S3 return its addresses in a different order.
+import { resolve } from "../analysis/dns.js";
+import { NetworkView } from "../analysis/view.js";
+import type { Store } from "../state/store.js";
+import { findSource, UsageError } from "./common.js";
+import { renderDig } from "./render.js";
+
+export function digCommand(store: Store, from: string | undefined, name: string | undefined, json: boolean, out: (s: string) => void): void {
+  if (!from || !name) throw new UsageError("usage: vpclab dig --from INSTANCE NAME [--output json]");
+  const world = store.load();
+  const view = new NetworkView(world);
+  const src = findSource(view, from);
+  const key = name.toLowerCase().replace(/\.$/, "");
+  const n = world.dnsRotation.get(key) ?? 0;
+  const result = resolve(view, src.asker, name, n);
+  world.dnsRotation.set(key, n + 1);
+  store.save(world);
+  out(json ? JSON.stringify(result, null, 2) : renderDig(result, src.label));
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// The vpclab command: parses arguments and dispatches to one file per command. Mistakes in
+// input are printed plainly (exit 2); anything unexpected is a bug and says so.
+import { parseArgs } from "node:util";
+import { applyCommand } from "./apply.js";
+import { digCommand } from "./dig.js";
+import { traceCommand } from "./trace.js";
+import { showCommand } from "./show.js";
+import { demoCommand } from "./demo.js";
+import { storeFor, UsageError } from "./common.js";
+import { red } from "./render.js";
+
+const HELP = `vpclab: AWS VPC endpoints and PrivateLink, locally
+
+usage:
+  vpclab apply FILE [FILE ...]          build or update the world from lab files (all or nothing)
+  vpclab dig --from SOURCE NAME         what NAME resolves to from SOURCE's VPC
+  vpclab trace --from SOURCE --to HOST:PORT [--protocol tcp|udp|icmp]
+                                        the path there and back, and every setting that blocks it
+  vpclab show                           the resources in the world
+  vpclab reset                          forget the world
+  vpclab demo                           lab 1 start to finish, in memory
+
+SOURCE is an instance (its Name tag or id), an ENI id, a private IP, or an on-premises
+network from the lab file (NAME or NAME@IP).
+
+options:
+  --output json      machine-readable output (dig, trace)
+  --data DIR         where the world is kept (default ./.vpclab, or $VPCLAB_DATA)
+`;
+
+export function main(argv: string[], out: (s: string) => void = (s) => console.log(s), err: (s: string) => void = (s) => console.error(s)): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        from: { type: "string" }, to: { type: "string" }, protocol: { type: "string" },
+        output: { type: "string", short: "o" }, data: { type: "string" }, help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    err(`${red("error:")} ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === "help") {
+    out(HELP);
+    return 0;
+  }
+  if (values.output !== undefined && values.output !== "json" && values.output !== "text") {
+    err(`${red("error:")} --output must be json or text`);
+    return 2;
+  }
+  const json = values.output === "json";
+  const store = storeFor(values.data);
+  try {
+    switch (command) {
+      case "apply": applyCommand(store, rest, out); return 0;
+      case "dig": digCommand(store, values.from, rest[0], json, out); return 0;
+      case "trace": return traceCommand(store, { from: values.from, to: values.to ?? rest[0], protocol: values.protocol, json }, out);
+      case "show": showCommand(store, out); return 0;
+      case "reset": store.reset(); out("the world is empty"); return 0;
+      case "demo": demoCommand(out); return 0;
+      default: err(`${red("error:")} unknown command '${command}'\n\n${HELP}`); return 2;
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`${red("error:")} ${e.message}`);
+      return 2;
+    }
+    err(`${red("internal error")} (a bug in vpclab; please report it): ${(e as Error).stack ?? String(e)}`);
+    return 70;
+  }
+}
+
+// Run when executed as a program (node dist/src/cli/main.js, or the vpclab bin link).
+const invoked = process.argv[1] ?? "";
+if (import.meta.url === new URL(`file://${invoked}`).href || /vpclab$/.test(invoked)) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,153 @@
+// Internet gateways, Elastic IPs, NAT gateways, and virtual private gateways with the VPN
+// connections that stand for on-premises networks.
+import { AwsError } from "../model/errors.js";
+import { parseCidr } from "../model/net.js";
+import type { ElasticIp, InternetGateway, NatGateway, NetworkInterface, Tag, VpnConnection, VpnGateway } from "../model/types.js";
+import { allocatePrivateIp, allocatePublicIp, releasePrivateIp, releasePublicIp } from "./addresses.js";
+import { type Ctx, base, get, invalidParam } from "./context.js";
+import { validateCidr } from "./vpcs.js";
+
+export function createInternetGateway(ctx: Ctx, input: { tags?: Tag[] } = {}): InternetGateway {
+  const igw: InternetGateway = { ...base(ctx, "igw", input.tags), attachments: [] };
+  ctx.world.internetGateways.set(igw.id, igw);
+  return igw;
+}
+
+export function attachInternetGateway(ctx: Ctx, internetGatewayId: string, vpcId: string): void {
+  const igw = get(ctx, "internetGateways", internetGatewayId);
+  const vpc = get(ctx, "vpcs", vpcId);
+  if (igw.attachments.length > 0) {
+    throw new AwsError("Resource.AlreadyAssociated", `resource ${igw.id} is already attached to network ${igw.attachments[0]!.vpcId}`);
+  }
+  for (const other of ctx.world.internetGateways.values()) {
+    if (other.attachments.some((a) => a.vpcId === vpc.id)) {
+      throw new AwsError("InvalidParameterValue", `Network ${vpc.id} already has an internet gateway attached`);
+    }
+  }
+  igw.attachments.push({ vpcId: vpc.id, state: "available" });
+}
+
+export function detachInternetGateway(ctx: Ctx, internetGatewayId: string, vpcId: string): void {
+  const igw = get(ctx, "internetGateways", internetGatewayId);
+  if (!igw.attachments.some((a) => a.vpcId === vpcId)) {
+    throw new AwsError("Gateway.NotAttached", `resource ${igw.id} is not attached to network ${vpcId}`);
+  }
+  const mapped = [...ctx.world.networkInterfaces.values()].some((e) => e.vpcId === vpcId && e.publicIp !== undefined);
+  if (mapped) {
+    throw new AwsError("DependencyViolation", `Network ${vpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`);
+  }
+  igw.attachments = [];
+}
+
+export function deleteInternetGateway(ctx: Ctx, internetGatewayId: string): void {
+  const igw = get(ctx, "internetGateways", internetGatewayId);
+  if (igw.attachments.length > 0) {
+    throw new AwsError("DependencyViolation", `The internetGateway '${igw.id}' has dependencies and cannot be deleted.`);
+  }
+  ctx.world.internetGateways.delete(igw.id);
+}
+
+export function allocateAddress(ctx: Ctx, input: { tags?: Tag[] } = {}): ElasticIp {
+  const b = base(ctx, "eipalloc", input.tags);
+  const eip: ElasticIp = { ...b, allocationId: b.id, publicIp: allocatePublicIp(ctx.world, ctx.region) };
+  ctx.world.elasticIps.set(eip.id, eip);
+  return eip;
+}
+
+export function createNatGateway(ctx: Ctx, input: { subnetId: string; allocationId?: string; connectivityType?: "public" | "private"; tags?: Tag[] }): NatGateway {
+  const subnet = get(ctx, "subnets", input.subnetId);
+  const connectivityType = input.connectivityType ?? "public";
+  let eip: ElasticIp | undefined;
+  if (connectivityType === "public") {
+    if (input.allocationId === undefined) throw new AwsError("MissingParameter", "The request must contain the parameter AllocationId");
+    eip = get(ctx, "elasticIps", input.allocationId);
+    if (eip.networkInterfaceId) throw new AwsError("Resource.AlreadyAssociated", `Elastic IP address [${eip.id}] is already associated`);
+  } else if (input.allocationId !== undefined) {
+    throw invalidParam("A private NAT gateway cannot have an Elastic IP address.");
+  }
+  const b = base(ctx, "nat", input.tags);
+  const eni: NetworkInterface = {
+    ...base(ctx, "eni"),
+    vpcId: subnet.vpcId,
+    subnetId: subnet.id,
+    availabilityZone: subnet.availabilityZone,
+    privateIpAddress: allocatePrivateIp(ctx.world, subnet),
+    groupIds: [],
+    interfaceType: "nat_gateway",
+    description: `Interface for NAT Gateway ${b.id}`,
+    requesterManaged: true,
+    requesterId: "amazon-elb",
+    sourceDestCheck: false,
+    status: "in-use",
+    ...(eip ? { publicIp: eip.publicIp, allocationId: eip.id } : {}),
+  };
+  const nat: NatGateway = {
+    ...b,
+    vpcId: subnet.vpcId,
+    subnetId: subnet.id,
+    connectivityType,
+    state: "available",
+    networkInterfaceId: eni.id,
+    privateIp: eni.privateIpAddress,
+    ...(eip ? { allocationId: eip.id, publicIp: eip.publicIp } : {}),
+  };
+  if (eip) {
+    eip.networkInterfaceId = eni.id;
+    eip.associationId = ctx.world.ids.next("eipassoc");
+  }
+  ctx.world.networkInterfaces.set(eni.id, eni);
+  ctx.world.natGateways.set(nat.id, nat);
+  return nat;
+}
+
+/** Settles at once in `deleted`, releasing its ENI and Elastic IP association, as AWS does an hour later. */
+export function deleteNatGateway(ctx: Ctx, natGatewayId: string): void {
+  const nat = get(ctx, "natGateways", natGatewayId);
+  if (nat.state === "deleted") return;
+  const eni = ctx.world.networkInterfaces.get(nat.networkInterfaceId);
+  if (eni) {
+    releasePrivateIp(ctx.world, eni.subnetId, eni.privateIpAddress);
+    ctx.world.networkInterfaces.delete(eni.id);
+  }
+  if (nat.allocationId) {
+    const eip = ctx.world.elasticIps.get(nat.allocationId);
+    if (eip) {
+      delete eip.networkInterfaceId;
+      delete eip.associationId;
+    }
+  }
+  nat.state = "deleted";
+}
+
+export function releaseAddress(ctx: Ctx, allocationId: string): void {
+  const eip = get(ctx, "elasticIps", allocationId);
+  if (eip.networkInterfaceId) throw new AwsError("InvalidIPAddress.InUse", `Address ${eip.publicIp} is in use.`);
+  releasePublicIp(ctx.world, eip.publicIp);
+  ctx.world.elasticIps.delete(eip.id);
+}
+
+export function createVpnGateway(ctx: Ctx, input: { tags?: Tag[] } = {}): VpnGateway {
+  const vgw: VpnGateway = { ...base(ctx, "vgw", input.tags), state: "available", attachments: [] };
+  ctx.world.vpnGateways.set(vgw.id, vgw);
+  return vgw;
+}
+
+export function attachVpnGateway(ctx: Ctx, vpnGatewayId: string, vpcId: string): void {
+  const vgw = get(ctx, "vpnGateways", vpnGatewayId);
+  const vpc = get(ctx, "vpcs", vpcId);
+  if (vgw.attachments.length > 0) throw new AwsError("VpnGatewayAttachmentLimitExceeded", `The VPN gateway ${vgw.id} is already attached to a VPC.`);
+  for (const other of ctx.world.vpnGateways.values()) {
+    if (other.attachments.some((a) => a.vpcId === vpc.id)) throw invalidParam(`Network ${vpc.id} already has a VPN gateway attached`);
+  }
+  vgw.attachments.push({ vpcId: vpc.id, state: "attached" });
+}
+
+/** A VPN connection whose static routes are the on-premises network's CIDRs. */
+export function createVpnConnection(ctx: Ctx, input: { vpnGatewayId: string; customerGatewayIp: string; staticRoutes: string[]; tags?: Tag[] }): VpnConnection {
+  const vgw = get(ctx, "vpnGateways", input.vpnGatewayId);
+  const routes = input.staticRoutes.map((r) => validateCidr(r, "destinationCidrBlock").text);
+  if (!parseCidr(`${input.customerGatewayIp}/32`)) throw invalidParam(`Value (${input.customerGatewayIp}) for parameter ipAddress is invalid.`);
+  const vpn: VpnConnection = { ...base(ctx, "vpn", input.tags), vpnGatewayId: vgw.id, customerGatewayIp: input.customerGatewayIp, state: "available", staticRoutes: routes };
+  ctx.world.vpnConnections.set(vpn.id, vpn);
+  return vpn;
+}

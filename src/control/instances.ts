@@ -1,0 +1,107 @@
+// Instances and their primary network interfaces: placement in a subnet, security groups,
+// a private IP (requested or allocated) and an optional public IP.
+import { AwsError } from "../model/errors.js";
+import type { Instance, NetworkInterface, Tag } from "../model/types.js";
+import { allocatePrivateIp, allocatePublicIp, checkPrivateIpFree, freeAddressCount, releasePrivateIp, releasePublicIp } from "./addresses.js";
+import { type Ctx, base, get, invalidParam } from "./context.js";
+
+export interface RunInstancesInput {
+  subnetId: string;
+  imageId?: string;
+  instanceType?: string;
+  count?: number;
+  privateIpAddress?: string;
+  securityGroupIds?: string[];
+  associatePublicIpAddress?: boolean;
+  tags?: Tag[];
+}
+
+export function runInstances(ctx: Ctx, input: RunInstancesInput): Instance[] {
+  const subnet = get(ctx, "subnets", input.subnetId);
+  const vpc = ctx.world.vpcs.get(subnet.vpcId)!;
+  const count = input.count ?? 1;
+  if (!Number.isInteger(count) || count < 1) throw invalidParam(`Value (${count}) for parameter minCount is invalid.`);
+  if (input.privateIpAddress !== undefined && count > 1) {
+    throw new AwsError("InvalidParameterCombination", "Cannot specify a private IP address when launching more than one instance.");
+  }
+  const groupIds = input.securityGroupIds?.length ? [...new Set(input.securityGroupIds)] : [vpc.defaultSecurityGroupId];
+  for (const g of groupIds) {
+    const sg = get(ctx, "securityGroups", g);
+    if (sg.vpcId !== subnet.vpcId) throw new AwsError("InvalidParameter", `Security group ${sg.id} and subnet ${subnet.id} belong to different networks.`);
+  }
+  if (input.privateIpAddress !== undefined) checkPrivateIpFree(ctx.world, subnet, input.privateIpAddress);
+  if (freeAddressCount(ctx.world, subnet) < count) {
+    throw new AwsError("InsufficientFreeAddressesInSubnet", `There are not enough free addresses in subnet '${subnet.id}' to satisfy the requested number of instances.`);
+  }
+  const wantsPublic = input.associatePublicIpAddress ?? subnet.mapPublicIpOnLaunch;
+  const launched: Instance[] = [];
+  for (let n = 0; n < count; n++) {
+    const ip = allocatePrivateIp(ctx.world, subnet, input.privateIpAddress);
+    const publicIp = wantsPublic ? allocatePublicIp(ctx.world, ctx.region) : undefined;
+    const inst = base(ctx, "i", input.tags);
+    const eni: NetworkInterface = {
+      ...base(ctx, "eni"),
+      vpcId: subnet.vpcId,
+      subnetId: subnet.id,
+      availabilityZone: subnet.availabilityZone,
+      privateIpAddress: ip,
+      groupIds: [...groupIds],
+      interfaceType: "interface",
+      description: "",
+      requesterManaged: false,
+      sourceDestCheck: true,
+      status: "in-use",
+      attachment: { instanceId: inst.id, deviceIndex: 0 },
+      ...(publicIp ? { publicIp } : {}),
+    };
+    const instance: Instance = {
+      ...inst,
+      vpcId: subnet.vpcId,
+      subnetId: subnet.id,
+      availabilityZone: subnet.availabilityZone,
+      imageId: input.imageId ?? "ami-0c9c942bd7bf113a2",
+      instanceType: input.instanceType ?? "t3.micro",
+      state: "running",
+      networkInterfaceId: eni.id,
+      privateIpAddress: ip,
+      launchTime: ctx.world.ids.now(),
+      ...(publicIp ? { publicIpAddress: publicIp } : {}),
+    };
+    ctx.world.networkInterfaces.set(eni.id, eni);
+    ctx.world.instances.set(instance.id, instance);
+    launched.push(instance);
+  }
+  return launched;
+}
+
+/** Terminated instances stay visible (as on AWS, for a while); their ENI and addresses are freed. */
+export function terminateInstances(ctx: Ctx, instanceIds: string[]): Instance[] {
+  const instances = instanceIds.map((id) => get(ctx, "instances", id));
+  for (const inst of instances) {
+    if (inst.state === "terminated") continue;
+    const eni = ctx.world.networkInterfaces.get(inst.networkInterfaceId);
+    if (eni) {
+      releasePrivateIp(ctx.world, eni.subnetId, eni.privateIpAddress);
+      if (eni.publicIp && !eni.allocationId) releasePublicIp(ctx.world, eni.publicIp);
+      ctx.world.networkInterfaces.delete(eni.id);
+    }
+    inst.state = "terminated";
+    delete inst.publicIpAddress;
+  }
+  return instances;
+}
+
+export function modifyNetworkInterface(ctx: Ctx, networkInterfaceId: string, change: { sourceDestCheck?: boolean; groupIds?: string[] }): void {
+  const eni = get(ctx, "networkInterfaces", networkInterfaceId);
+  if (eni.requesterManaged) {
+    throw new AwsError("InvalidNetworkInterfaceID.NotFound", `You do not have permission to modify the network interface ${eni.id}: it is managed by AWS.`, 400);
+  }
+  if (change.groupIds) {
+    if (change.groupIds.length === 0) throw new AwsError("MissingParameter", "The request must contain the parameter groupId");
+    for (const g of change.groupIds) {
+      if (get(ctx, "securityGroups", g).vpcId !== eni.vpcId) throw invalidParam(`Security group ${g} and interface ${eni.id} belong to different networks.`);
+    }
+    eni.groupIds = [...new Set(change.groupIds)];
+  }
+  if (change.sourceDestCheck !== undefined) eni.sourceDestCheck = change.sourceDestCheck;
+}

@@ -1,0 +1,61 @@
+// VPC peering: requested by one VPC's owner, accepted by the other's. Peering is not transitive:
+// a peer reaches only addresses inside the other VPC itself.
+import { AwsError } from "../model/errors.js";
+import { overlaps, parseCidr } from "../model/net.js";
+import type { Tag, VpcPeeringConnection } from "../model/types.js";
+import { type Ctx, base, checkIdFormat, get } from "./context.js";
+
+export function createVpcPeeringConnection(
+  ctx: Ctx,
+  input: { vpcId: string; peerVpcId: string; peerOwnerId?: string; peerRegion?: string; tags?: Tag[] },
+): VpcPeeringConnection {
+  const vpc = get(ctx, "vpcs", input.vpcId);
+  checkIdFormat("vpcs", input.peerVpcId);
+  const peerOwner = input.peerOwnerId ?? ctx.account;
+  const peerRegion = input.peerRegion ?? ctx.region;
+  const peer = ctx.world.vpcs.get(input.peerVpcId);
+  if (!peer || peer.ownerId !== peerOwner || peer.region !== peerRegion) {
+    throw new AwsError("InvalidVpcID.NotFound", `The vpc ID '${input.peerVpcId}' does not exist`);
+  }
+  if (peer.id === vpc.id) throw new AwsError("InvalidParameterValue", "A VPC cannot be peered with itself.");
+  if (overlaps(parseCidr(vpc.cidrBlock)!, parseCidr(peer.cidrBlock)!)) {
+    throw new AwsError("InvalidParameterValue", `The CIDR '${peer.cidrBlock}' of ${peer.id} overlaps with the CIDR '${vpc.cidrBlock}' of ${vpc.id}; overlapping VPCs cannot be peered.`);
+  }
+  const pcx: VpcPeeringConnection = {
+    ...base(ctx, "pcx", input.tags),
+    requesterVpcId: vpc.id,
+    requesterOwnerId: ctx.account,
+    requesterRegion: ctx.region,
+    accepterVpcId: peer.id,
+    accepterOwnerId: peerOwner,
+    accepterRegion: peerRegion,
+    status: "pending-acceptance",
+  };
+  ctx.world.peeringConnections.set(pcx.id, pcx);
+  return pcx;
+}
+
+/** Only the accepter side's owner, in the accepter's Region, may accept. */
+export function acceptVpcPeeringConnection(ctx: Ctx, id: string): VpcPeeringConnection {
+  checkIdFormat("peeringConnections", id);
+  const pcx = ctx.world.peeringConnections.get(id);
+  if (!pcx || pcx.accepterOwnerId !== ctx.account || pcx.accepterRegion !== ctx.region) {
+    throw new AwsError("InvalidVpcPeeringConnectionID.NotFound", `The vpcPeeringConnection ID '${id}' does not exist`);
+  }
+  if (pcx.status !== "pending-acceptance" && pcx.status !== "active") {
+    throw new AwsError("InvalidStateTransition", `Invalid state transition for ${id}, attempted to transition from ${pcx.status} to active`);
+  }
+  pcx.status = "active";
+  return pcx;
+}
+
+export function deleteVpcPeeringConnection(ctx: Ctx, id: string): void {
+  checkIdFormat("peeringConnections", id);
+  const pcx = ctx.world.peeringConnections.get(id);
+  const mine = pcx && ((pcx.requesterOwnerId === ctx.account && pcx.requesterRegion === ctx.region) || (pcx.accepterOwnerId === ctx.account && pcx.accepterRegion === ctx.region));
+  if (!pcx || !mine) throw new AwsError("InvalidVpcPeeringConnectionID.NotFound", `The vpcPeeringConnection ID '${id}' does not exist`);
+  pcx.status = "deleted";
+  for (const rtb of ctx.world.routeTables.values()) {
+    for (const r of rtb.routes) if (r.vpcPeeringConnectionId === id) r.state = "blackhole";
+  }
+}

@@ -1,0 +1,157 @@
+// Security groups: rules by CIDR, by referenced group, or by prefix list; every new group starts
+// with AWS's allow-all egress rule. Authorize and revoke are all-or-nothing, as on AWS.
+import { AwsError } from "../model/errors.js";
+import { findPrefixList } from "../model/catalog/index.js";
+import type { IpProtocol, SecurityGroup, SecurityGroupRule, Tag } from "../model/types.js";
+import { type Ctx, base, get, invalidParam } from "./context.js";
+import { validateCidr } from "./vpcs.js";
+
+/** One IpPermission of AuthorizeSecurityGroupIngress/Egress: a protocol and ports, several peers. */
+export interface IpPermission {
+  ipProtocol: string;
+  fromPort?: number;
+  toPort?: number;
+  ipRanges?: { cidrIp: string; description?: string }[];
+  groupIds?: string[];
+  prefixListIds?: string[];
+}
+
+export const RULES_PER_DIRECTION = 60;
+
+export function createSecurityGroup(ctx: Ctx, input: { groupName: string; description: string; vpcId: string; tags?: Tag[] }): SecurityGroup {
+  const vpc = get(ctx, "vpcs", input.vpcId);
+  if (input.groupName.length === 0 || input.groupName.length > 255) throw invalidParam(`Invalid value '${input.groupName}' for groupName.`);
+  if (input.groupName.toLowerCase().startsWith("sg-")) throw invalidParam("Group names may not be in the format sg-*.");
+  for (const g of ctx.world.securityGroups.values()) {
+    if (g.vpcId === vpc.id && g.groupName === input.groupName) {
+      throw new AwsError("InvalidGroup.Duplicate", `The security group '${input.groupName}' already exists for VPC '${vpc.id}'`);
+    }
+  }
+  const sg: SecurityGroup = { ...base(ctx, "sg", input.tags), vpcId: vpc.id, groupName: input.groupName, description: input.description, rules: [] };
+  sg.rules.push({ id: ctx.world.ids.next("sgr"), isEgress: true, ipProtocol: "-1", fromPort: -1, toPort: -1, cidrIpv4: "0.0.0.0/0" });
+  ctx.world.securityGroups.set(sg.id, sg);
+  return sg;
+}
+
+export function deleteSecurityGroup(ctx: Ctx, groupId: string): void {
+  const sg = get(ctx, "securityGroups", groupId);
+  if (sg.groupName === "default") {
+    throw new AwsError("CannotDelete", `the specified group: "${sg.id}" name: "default" cannot be deleted by a user`);
+  }
+  const w = ctx.world;
+  const used = [...w.networkInterfaces.values()].some((e) => e.groupIds.includes(sg.id)) ||
+    [...w.securityGroups.values()].some((g) => g.id !== sg.id && g.rules.some((r) => r.referencedGroupId === sg.id));
+  if (used) throw new AwsError("DependencyViolation", `resource ${sg.id} has a dependent object`);
+  w.securityGroups.delete(sg.id);
+}
+
+function normalizeProtocol(p: string): IpProtocol {
+  switch (p.toLowerCase()) {
+    case "-1": case "all": return "-1";
+    case "tcp": case "6": return "tcp";
+    case "udp": case "17": return "udp";
+    case "icmp": case "1": return "icmp";
+    default: throw invalidParam(`Invalid value '${p}' for IP protocol. Unknown protocol.`);
+  }
+}
+
+/** Expands permissions into one rule per peer, validated against the group's VPC. */
+function expand(ctx: Ctx, sg: SecurityGroup, isEgress: boolean, perms: IpPermission[]): SecurityGroupRule[] {
+  const rules: SecurityGroupRule[] = [];
+  for (const p of perms) {
+    const ipProtocol = normalizeProtocol(p.ipProtocol);
+    let fromPort = -1;
+    let toPort = -1;
+    if (ipProtocol === "tcp" || ipProtocol === "udp") {
+      if (p.fromPort === undefined || p.toPort === undefined) throw new AwsError("MissingParameter", "The request must contain the parameter fromPort and toPort for TCP and UDP");
+      for (const port of [p.fromPort, p.toPort]) {
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidParam(`Invalid value '${port}' for portRange. Must be between 0 and 65535.`);
+      }
+      if (p.fromPort > p.toPort) throw invalidParam(`Invalid TCP/UDP port range: fromPort (${p.fromPort}) must not be greater than toPort (${p.toPort}).`);
+      fromPort = p.fromPort;
+      toPort = p.toPort;
+    } else if (ipProtocol === "icmp") {
+      fromPort = p.fromPort ?? -1;
+      toPort = p.toPort ?? -1;
+    }
+    const common = { isEgress, ipProtocol, fromPort, toPort };
+    const peers = (p.ipRanges?.length ?? 0) + (p.groupIds?.length ?? 0) + (p.prefixListIds?.length ?? 0);
+    if (peers === 0) throw new AwsError("MissingParameter", "The request must contain the parameter ipRanges, groupIds or prefixListIds");
+    for (const r of p.ipRanges ?? []) {
+      const c = validateCidr(r.cidrIp, "cidrIp");
+      rules.push({ id: "", ...common, cidrIpv4: c.text, ...(r.description ? { description: r.description } : {}) });
+    }
+    for (const g of p.groupIds ?? []) {
+      const ref = get(ctx, "securityGroups", g);
+      if (ref.vpcId !== sg.vpcId && !peered(ctx, ref.vpcId, sg.vpcId)) {
+        throw invalidParam(`You have specified two resources that belong to different networks.`);
+      }
+      rules.push({ id: "", ...common, referencedGroupId: ref.id });
+    }
+    for (const pl of p.prefixListIds ?? []) {
+      if (!findPrefixList(ctx.region, pl)) throw new AwsError("InvalidPrefixListID.NotFound", `The prefix list ID '${pl}' does not exist`);
+      rules.push({ id: "", ...common, prefixListId: pl });
+    }
+  }
+  return rules;
+}
+
+function peered(ctx: Ctx, a: string, b: string): boolean {
+  for (const p of ctx.world.peeringConnections.values()) {
+    if (p.status === "active" && ((p.requesterVpcId === a && p.accepterVpcId === b) || (p.requesterVpcId === b && p.accepterVpcId === a))) return true;
+  }
+  return false;
+}
+
+function sameRule(a: SecurityGroupRule, b: SecurityGroupRule): boolean {
+  return a.isEgress === b.isEgress && a.ipProtocol === b.ipProtocol && a.fromPort === b.fromPort && a.toPort === b.toPort &&
+    a.cidrIpv4 === b.cidrIpv4 && a.referencedGroupId === b.referencedGroupId && a.prefixListId === b.prefixListId;
+}
+
+export function describeRule(r: SecurityGroupRule): string {
+  const peer = r.cidrIpv4 ?? r.referencedGroupId ?? r.prefixListId ?? "";
+  const proto = r.ipProtocol === "-1" ? "ALL" : r.ipProtocol.toUpperCase();
+  const ports = r.ipProtocol === "-1" ? "" : `, from port: ${r.fromPort}, to port: ${r.toPort}`;
+  return `peer: ${peer}, ${proto}${ports}, ALLOW`;
+}
+
+export function authorize(ctx: Ctx, groupId: string, isEgress: boolean, perms: IpPermission[]): SecurityGroupRule[] {
+  const sg = get(ctx, "securityGroups", groupId);
+  const rules = expand(ctx, sg, isEgress, perms);
+  for (const [i, r] of rules.entries()) {
+    if (sg.rules.some((x) => sameRule(x, r)) || rules.slice(0, i).some((x) => sameRule(x, r))) {
+      throw new AwsError("InvalidPermission.Duplicate", `the specified rule "${describeRule(r)}" already exists`);
+    }
+  }
+  const count = sg.rules.filter((r) => r.isEgress === isEgress).length + rules.length;
+  if (count > RULES_PER_DIRECTION) {
+    throw new AwsError("RulesPerSecurityGroupLimitExceeded", "The maximum number of rules per security group has been reached.");
+  }
+  for (const r of rules) r.id = ctx.world.ids.next("sgr");
+  sg.rules.push(...rules);
+  return rules;
+}
+
+export function revoke(ctx: Ctx, groupId: string, isEgress: boolean, perms: IpPermission[]): void {
+  const sg = get(ctx, "securityGroups", groupId);
+  const rules = expand(ctx, sg, isEgress, perms);
+  for (const r of rules) {
+    if (!sg.rules.some((x) => sameRule(x, r))) {
+      throw new AwsError("InvalidPermission.NotFound", "The specified rule does not exist in this security group.");
+    }
+  }
+  sg.rules = sg.rules.filter((x) => !rules.some((r) => sameRule(x, r)));
+}
+
+/** Replaces one direction's rules wholesale (the lab file's reconcile): validated first, then swapped. */
+export function replaceRules(ctx: Ctx, groupId: string, isEgress: boolean, perms: IpPermission[]): void {
+  const sg = get(ctx, "securityGroups", groupId);
+  const wanted = expand(ctx, sg, isEgress, perms);
+  const kept = sg.rules.filter((x) => x.isEgress === isEgress && wanted.some((r) => sameRule(x, r)));
+  const added = wanted.filter((r, i) => !kept.some((x) => sameRule(x, r)) && !wanted.slice(0, i).some((x) => sameRule(x, r)));
+  if (kept.length + added.length > RULES_PER_DIRECTION) {
+    throw new AwsError("RulesPerSecurityGroupLimitExceeded", "The maximum number of rules per security group has been reached.");
+  }
+  for (const r of added) r.id = ctx.world.ids.next("sgr");
+  sg.rules = [...sg.rules.filter((x) => x.isEgress !== isEgress), ...kept, ...added];
+}

@@ -1,0 +1,50 @@
+// Where the world lives between commands: a JSON file in the data directory (written atomically,
+// so a crash never leaves half a world), or memory. One interface, one contract test suite.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { World, type WorldSnapshot } from "../model/world.js";
+
+export interface Store {
+  load(): World;
+  save(world: World): void;
+  reset(): void;
+}
+
+export class MemoryStore implements Store {
+  private snapshot?: string;
+  load(): World {
+    return this.snapshot ? World.fromSnapshot(JSON.parse(this.snapshot) as WorldSnapshot) : new World();
+  }
+  save(world: World): void {
+    this.snapshot = JSON.stringify(world.toSnapshot());
+  }
+  reset(): void {
+    this.snapshot = undefined;
+  }
+}
+
+export class FileStore implements Store {
+  readonly file: string;
+  constructor(readonly dir: string) {
+    this.file = join(dir, "world.json");
+  }
+  load(): World {
+    if (!existsSync(this.file)) return new World();
+    let snap: WorldSnapshot;
+    try {
+      snap = JSON.parse(readFileSync(this.file, "utf8")) as WorldSnapshot;
+    } catch (e) {
+      throw new Error(`cannot read ${this.file}: ${(e as Error).message} (run 'vpclab reset' to start over)`);
+    }
+    return World.fromSnapshot(snap);
+  }
+  save(world: World): void {
+    mkdirSync(this.dir, { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(world.toSnapshot()));
+    renameSync(tmp, this.file);
+  }
+  reset(): void {
+    rmSync(this.file, { force: true });
+  }
+}
