@@ -35,7 +35,7 @@ export class NetworkView {
     for (const acl of world.networkAcls.values()) for (const a of acl.associations) this.aclOfSubnet.set(a.subnetId, acl.id);
     for (const eni of world.networkInterfaces.values()) {
       let m = this.eniByVpcIp.get(eni.vpcId);
-      if (!m) this.eniByVpcIp.set(eni.vpcId, (m = new Map()));
+      if (!m) this.eniByVpcIp.set(eni.vpcId, (m = new Map<number, string>()));
       m.set(parseIpv4(eni.privateIpAddress)!, eni.id);
       if (eni.publicIp) this.eniByPublicIp.set(parseIpv4(eni.publicIp)!, eni.id);
     }

@@ -53,6 +53,9 @@ export function applyLab(world: World, text: string, file: string): ApplyResult 
   }
 }
 
+/** A literal AWS id in a lab file (names take precedence: a gateway may well be called igw-a). */
+const ID = /^[a-z]+-([0-9a-f]{8}|[0-9a-f]{17})$/;
+
 type Kind = "vpcs" | "subnets" | "routeTables" | "internetGateways" | "natGateways" | "securityGroups" | "networkAcls" | "instances" | "vpcEndpoints" | "peeringConnections" | "vpnGateways" | "vpnConnections";
 
 class Applier {
@@ -123,8 +126,7 @@ class Applier {
 
   /** A reference in the file: a name declared (or existing) in the lab, or a literal AWS id. */
   private ref(kind: Kind, name: string, path: Path): string {
-    if (/^[a-z]+-[0-9a-f]{8,17}$/.test(name)) return name;
-    const id = this.findByName(kind, name);
+    const id = this.findByName(kind, name) ?? (ID.test(name) ? name : undefined);
     if (!id) throw new LabError(path, `no ${kind.replace(/s$/, "")} named '${name}'`);
     return id;
   }
@@ -281,7 +283,7 @@ class Applier {
 
   private routeTarget(target: string, path: Path): Partial<RouteInput> {
     if (target === "local") throw new LabError(path, "the local route exists with the VPC and cannot be declared");
-    const byId = /^(igw|vgw|nat|pcx|eni|i|vpce)-/.exec(target)?.[1];
+    const byId = ID.test(target) ? /^(igw|vgw|nat|pcx|eni|i|vpce)-/.exec(target)?.[1] : undefined;
     const lookups: [Kind, (id: string) => Partial<RouteInput>][] = [
       ["internetGateways", (id) => ({ gatewayId: id })],
       ["vpnGateways", (id) => ({ gatewayId: id })],
@@ -289,13 +291,13 @@ class Applier {
       ["peeringConnections", (id) => ({ vpcPeeringConnectionId: id })],
       ["instances", (id) => ({ instanceId: id })],
     ];
-    if (byId) {
-      const field = { igw: "gatewayId", vgw: "gatewayId", nat: "natGatewayId", pcx: "vpcPeeringConnectionId", eni: "networkInterfaceId", i: "instanceId", vpce: "vpcEndpointId" }[byId];
-      return { [field as string]: target };
-    }
     for (const [kind, make] of lookups) {
       const id = this.findByName(kind, target);
       if (id) return make(id);
+    }
+    if (byId) {
+      const field = { igw: "gatewayId", vgw: "gatewayId", nat: "natGatewayId", pcx: "vpcPeeringConnectionId", eni: "networkInterfaceId", i: "instanceId", vpce: "vpcEndpointId" }[byId];
+      return { [field as string]: target };
     }
     throw new LabError(path, `no internet gateway, VPN gateway, NAT gateway, peering or instance named '${target}'`);
   }
@@ -311,7 +313,7 @@ class Applier {
       const group = str(o, "group", rp, true);
       const pl = str(o, "prefixList", rp, true);
       if ([cidr, group, pl].filter((x) => x !== undefined).length !== 1) throw new LabError(rp, "a rule needs exactly one of 'cidr', 'group' or 'prefixList'");
-      if (cidr !== undefined) perm.ipRanges = [{ cidrIp: cidr, ...(o["description"] ? { description: String(o["description"]) } : {}) }];
+      if (cidr !== undefined) perm.ipRanges = [{ cidrIp: cidr, ...(str(o, "description", rp, true) ? { description: str(o, "description", rp) } : {}) }];
       if (group !== undefined) perm.groupIds = [this.sgRef(group, vpcId, [...rp, "group"])];
       if (pl !== undefined) {
         const id = pl.startsWith("pl-") ? pl : prefixListsIn(this.ctx.region).find((p) => p.name === pl)?.id;

@@ -59,14 +59,14 @@ export function strList(o: Obj, key: string, path: Path): string[] {
   if (v === undefined || v === null) return [];
   if (typeof v === "string") return [v];
   if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) throw new LabError([...path, key], `'${key}' must be a list of names`);
-  return v as string[];
+  return v;
 }
 
 export function list(o: Obj, key: string, path: Path): unknown[] | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) throw new LabError([...path, key], `'${key}' must be a list`);
-  return v;
+  return v as unknown[];
 }
 
 /** `443`, `"1024-65535"`, `all` -> a port range; undefined for protocols without ports. */
@@ -79,6 +79,6 @@ export function ports(o: Obj, path: Path): { from: number; to: number } | undefi
   if (!m) throw new LabError([...path, key], `'${key}' must be a port (443), a range (1024-65535) or 'all'`);
   const from = Number(m[1]);
   const to = Number(m[2] ?? m[1]);
-  if (from > 65535 || to > 65535 || from > to) throw new LabError([...path, key], `invalid port range ${String(v)}`);
+  if (from > 65535 || to > 65535 || from > to) throw new LabError([...path, key], `invalid port range ${JSON.stringify(v)}`);
   return { from, to };
 }

@@ -34,7 +34,7 @@ export class FileStore implements Store {
     try {
       snap = JSON.parse(readFileSync(this.file, "utf8")) as WorldSnapshot;
     } catch (e) {
-      throw new Error(`cannot read ${this.file}: ${(e as Error).message} (run 'vpclab reset' to start over)`);
+      throw new Error(`cannot read ${this.file}: ${(e as Error).message} (run 'vpclab reset' to start over)`, { cause: e });
     }
     return World.fromSnapshot(snap);
   }

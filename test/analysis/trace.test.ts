@@ -1,0 +1,123 @@
+// Paths beyond the seed labs: NAT, peering (and its limits), on-premises over VPN, appliances.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { trace, type TraceRequest } from "../../src/analysis/trace.js";
+import { NetworkView } from "../../src/analysis/view.js";
+import { applyLab } from "../../src/lab/apply.js";
+import { World } from "../../src/model/world.js";
+
+const BASE = `
+region: ap-northeast-2
+seed: trace-tests
+vpcs:
+  a: { cidr: 10.0.0.0/16, dnsHostnames: true }
+  b: { cidr: 10.1.0.0/16 }
+  c: { cidr: 10.2.0.0/16 }
+internetGateways:
+  igw-a: { vpc: a }
+vpnGateways:
+  vgw-a: { vpc: a }
+subnets:
+  a-public:  { vpc: a, cidr: 10.0.0.0/24, az: ap-northeast-2a }
+  a-private: { vpc: a, cidr: 10.0.1.0/24, az: ap-northeast-2a }
+  b-1: { vpc: b, cidr: 10.1.1.0/24, az: ap-northeast-2a }
+  c-1: { vpc: c, cidr: 10.2.1.0/24, az: ap-northeast-2a }
+natGateways:
+  nat-a: { subnet: a-public }
+peerings:
+  a-b: { vpc: a, peerVpc: b }
+  b-c: { vpc: b, peerVpc: c }
+routeTables:
+  a-public-rt:
+    vpc: a
+    subnets: [a-public]
+    routes: [{ destination: 0.0.0.0/0, target: igw-a }]
+  a-private-rt:
+    vpc: a
+    subnets: [a-private]
+    routes:
+      - { destination: 0.0.0.0/0, target: nat-a }
+      - { destination: 10.1.0.0/16, target: a-b }
+      - { destination: 10.2.0.0/16, target: a-b }
+  b-rt:
+    vpc: b
+    subnets: [b-1]
+    routes: [{ destination: 10.2.0.0/16, target: b-c }]
+securityGroups:
+  open:
+    vpc: b
+    ingress: [{ protocol: tcp, ports: all, cidr: 10.0.0.0/8 }]
+endpoints:
+  s3: { vpc: a, service: com.amazonaws.ap-northeast-2.s3, routeTables: [a-private-rt] }
+onPremises:
+  office: { vpnGateway: vgw-a, cidrs: [192.168.0.0/16], propagateTo: [a-private-rt] }
+instances:
+  app:  { subnet: a-private, privateIp: 10.0.1.10 }
+  peer: { subnet: b-1, privateIp: 10.1.1.10, securityGroups: [open] }
+  far:  { subnet: c-1, privateIp: 10.2.1.10 }
+`;
+
+function world(extra = ""): NetworkView {
+  return new NetworkView(applyLab(new World(), BASE + extra, "test.yaml").world);
+}
+function eniOf(view: NetworkView, name: string): string {
+  return view.world.instances.get(view.byName("instances", name)!)!.networkInterfaceId;
+}
+function run(view: NetworkView, from: string, to: TraceRequest["to"]): ReturnType<typeof trace> {
+  return trace(view, { from: { kind: "eni", eniId: eniOf(view, from) }, to });
+}
+const codes = (t: ReturnType<typeof trace>): string[] => t.explanations.map((e) => e.code);
+
+test("a private instance reaches the internet through the NAT gateway, which sits in the public subnet", () => {
+  const t = run(world(), "app", { ip: "8.8.8.8", port: 443 });
+  assert.equal(t.reachable, true, JSON.stringify(t.explanations));
+  assert.deepEqual(t.forward.filter((h) => ["nat-gateway", "internet-gateway", "internet"].includes(h.component.type)).map((h) => h.component.type), ["nat-gateway", "internet-gateway", "internet"]);
+});
+
+test("peering reaches the peer VPC only when its route table routes the replies back", () => {
+  let t = run(world(), "app", { ip: "10.1.1.10", port: 22 });
+  assert.equal(t.reachable, false);
+  assert.deepEqual(codes(t), ["NO_ROUTE_TO_DESTINATION"]);
+  assert.equal(t.explanations[0]!.component.type, "route-table");
+  assert.match(t.explanations[0]!.message, /no route back to 10\.0\.1\.10/);
+  const v = new NetworkView(applyLab(new World(), BASE.replace("routes: [{ destination: 10.2.0.0/16, target: b-c }]", "routes: [{ destination: 10.2.0.0/16, target: b-c }, { destination: 10.0.0.0/16, target: a-b }]"), "t.yaml").world);
+  t = run(v, "app", { ip: "10.1.1.10", port: 22 });
+  assert.equal(t.reachable, true, JSON.stringify(t.explanations));
+});
+
+test("peering is not transitive: A cannot reach C through B", () => {
+  const t = run(world(), "app", { ip: "10.2.1.10", port: 22 });
+  assert.deepEqual(codes(t), ["PCX_REQUIRES_ADDRESS_IN_VPC_CIDR"]);
+});
+
+test("on-premises traffic cannot use a gateway endpoint, and the VPC's instances reach on-premises over the VPN", () => {
+  const view = world();
+  const vpn = view.byName("vpnConnections", "office")!;
+  const fromOffice = trace(view, { from: { kind: "vpn", vpnConnectionId: vpn }, to: { ip: "52.219.60.10", port: 443 } });
+  assert.deepEqual(codes(fromOffice), ["GATEWAY_ENDPOINT_NOT_TRANSITIVE"]);
+  const toApp = trace(view, { from: { kind: "vpn", vpnConnectionId: vpn }, to: { ip: "10.0.1.10", port: 22 } });
+  assert.deepEqual(codes(toApp), ["ENI_SG_RULES_MISMATCH"], "the default group admits only itself");
+  const toOffice = run(view, "app", { ip: "192.168.1.20", port: 22 });
+  assert.equal(toOffice.reachable, true, JSON.stringify(toOffice.explanations));
+  assert.equal(toOffice.destination.component?.type, "vpn-connection");
+});
+
+test("gateway endpoints carry TCP only", () => {
+  const t = run(world(), "app", { ip: "52.219.60.10", port: 53, protocol: "udp" });
+  assert.ok(codes(t).includes("VPCE_GATEWAY_PROTOCOL_RESTRICTION"));
+});
+
+test("every blocker is reported: security group, both ACL directions, and the missing public IP", () => {
+  const extra = BASE.replace("securityGroups:\n", "securityGroups:\n  tight:\n    vpc: a\n    egress: [{ protocol: tcp, port: 80, cidr: 0.0.0.0/0 }]\n") + `  web: { subnet: a-public, privateIp: 10.0.0.20, securityGroups: [tight] }
+networkAcls:
+  strict:
+    vpc: a
+    subnets: [a-public]
+    outbound: [{ rule: 100, protocol: tcp, ports: 80, cidr: 0.0.0.0/0 }]
+    inbound:  [{ rule: 100, protocol: tcp, ports: 1024-2000, cidr: 0.0.0.0/0 }]
+`;
+  const v = new NetworkView(applyLab(new World(), extra, "t.yaml").world);
+  const t = run(v, "web", { ip: "8.8.8.8", port: 443 });
+  assert.deepEqual(codes(t).sort(), ["ENI_SG_RULES_MISMATCH", "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS", "SUBNET_ACL_RESTRICTION", "SUBNET_ACL_RESTRICTION"].sort());
+  assert.ok(t.return.some((h) => h.verdict === "block" && h.component.type === "network-acl"), "the return path's ACL check is a hop");
+});

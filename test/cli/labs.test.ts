@@ -1,0 +1,137 @@
+// The seed labs, end to end through the vpclab command itself (a real process, its JSON output).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { DigResult, Trace } from "../../src/analysis/types.js";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const BIN = join(ROOT, "dist/src/cli/main.js");
+
+function vpclab(data: string, ...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, "--data", data, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+const json = <T>(r: { out: string }): T => JSON.parse(r.out) as T;
+const lab = (name: string): string => join(ROOT, "examples", name);
+const fresh = (): string => mkdtempSync(join(tmpdir(), "vpclab-cli-"));
+
+test("lab 1: a gateway endpoint for S3", () => {
+  const d = fresh();
+  assert.equal(vpclab(d, "apply", lab("lab1-gateway-endpoint.yaml")).code, 0);
+
+  // Step 2: from the public instance, public S3 addresses that rotate; 443 goes out the internet gateway.
+  const q1 = json<DigResult>(vpclab(d, "dig", "--from", "public-instance", "s3.ap-northeast-2.amazonaws.com", "--output", "json"));
+  const q2 = json<DigResult>(vpclab(d, "dig", "--from", "public-instance", "s3.ap-northeast-2.amazonaws.com", "--output", "json"));
+  assert.equal(q1.source.kind, "aws-public");
+  assert.notEqual(q1.answers[0]!.value, q2.answers[0]!.value, "repeated queries rotate");
+  let t = json<Trace>(vpclab(d, "trace", "--from", "public-instance", "--to", "s3.ap-northeast-2.amazonaws.com:443", "--output", "json"));
+  assert.equal(t.reachable, true);
+  assert.ok(t.forward.some((h) => h.component.type === "internet-gateway"));
+
+  // Step 3: the private instance resolves the same public addresses, but has no route.
+  const priv = json<DigResult>(vpclab(d, "dig", "--from", "private-instance", "s3.ap-northeast-2.amazonaws.com", "--output", "json"));
+  assert.deepEqual(new Set(priv.answers.map((a) => a.value)), new Set(q1.answers.map((a) => a.value)));
+  const blocked = vpclab(d, "trace", "--from", "private-instance", "--to", "s3.ap-northeast-2.amazonaws.com:443", "--output", "json");
+  assert.equal(blocked.code, 1, "exit status 1 when not reachable");
+  t = json<Trace>(blocked);
+  assert.equal(t.reachable, false);
+  assert.deepEqual(t.explanations.map((e) => e.code), ["NO_ROUTE_TO_DESTINATION"]);
+  assert.equal(t.explanations[0]!.component.name, "private-rt");
+  assert.match(t.explanations[0]!.message, /subnet has no path/);
+
+  // Step 4: the endpoint adds pl-... -> vpce-... to both tables; both instances now use it; DNS is unchanged.
+  assert.equal(vpclab(d, "apply", lab("lab1-step4-add-endpoint.yaml")).code, 0);
+  for (const from of ["private-instance", "public-instance"]) {
+    t = json<Trace>(vpclab(d, "trace", "--from", from, "--to", "s3.ap-northeast-2.amazonaws.com:443", "--output", "json"));
+    assert.equal(t.reachable, true, from);
+    const route = t.forward.find((h) => h.component.type === "route-table")!;
+    assert.equal(route.rule?.["destination"], "pl-78a54011");
+    assert.match(String(route.rule?.["target"]), /^vpce-/);
+    assert.equal(t.destination.component?.id, "com.amazonaws.ap-northeast-2.s3");
+  }
+  assert.ok(t.notes.some((n) => n.code === "MORE_SPECIFIC_ROUTE"), "the public instance's prefix-list route beats 0.0.0.0/0");
+  assert.equal(json<DigResult>(vpclab(d, "dig", "--from", "private-instance", "s3.ap-northeast-2.amazonaws.com", "--output", "json")).source.kind, "aws-public");
+
+  // Step 5: S3 in another Region does not use the endpoint.
+  t = json<Trace>(vpclab(d, "trace", "--from", "private-instance", "--to", "s3.us-east-1.amazonaws.com:443", "--output", "json"));
+  assert.deepEqual(t.explanations.map((e) => e.code), ["NO_ROUTE_TO_DESTINATION"]);
+  assert.ok(t.notes.some((n) => n.code === "ENDPOINT_REGION_MISMATCH"));
+  t = json<Trace>(vpclab(d, "trace", "--from", "public-instance", "--to", "s3.us-east-1.amazonaws.com:443", "--output", "json"));
+  assert.equal(t.reachable, true);
+  assert.ok(t.forward.some((h) => h.component.type === "internet-gateway"));
+});
+
+test("lab 2: an interface endpoint with private DNS", () => {
+  const d = fresh();
+  assert.equal(vpclab(d, "apply", lab("lab2-interface-endpoint.yaml")).code, 0);
+  let dig = json<DigResult>(vpclab(d, "dig", "--from", "private-instance", "cloudformation.ap-northeast-2.amazonaws.com", "--output", "json"));
+  assert.equal(dig.source.kind, "aws-public", "before: public addresses");
+  assert.equal(json<Trace>(vpclab(d, "trace", "--from", "private-instance", "--to", "cloudformation.ap-northeast-2.amazonaws.com:443", "--output", "json")).reachable, false);
+
+  assert.equal(vpclab(d, "apply", lab("lab2-step3-add-endpoint.yaml")).code, 0);
+  dig = json<DigResult>(vpclab(d, "dig", "--from", "private-instance", "cloudformation.ap-northeast-2.amazonaws.com", "--output", "json"));
+  assert.equal(dig.source.kind, "private-dns");
+  assert.ok(dig.answers.every((a) => /^10\.0\.[12]\.\d+$/.test(a.value)), "the endpoint ENIs' private IPs");
+  assert.equal(dig.answers.length, 2);
+  const epId = dig.source.component!.id;
+  const show = vpclab(d, "show").out;
+  assert.ok(show.includes(epId));
+  const suffixName = new RegExp(`${epId}-[a-z0-9]{8}\\.cloudformation\\.ap-northeast-2\\.vpce\\.amazonaws\\.com`);
+  const t = json<Trace>(vpclab(d, "trace", "--from", "private-instance", "--to", "cloudformation.ap-northeast-2.amazonaws.com:443", "--output", "json"));
+  assert.equal(t.reachable, true);
+  assert.ok(t.forward.some((h) => h.component.type === "vpc-endpoint" && h.component.id === epId));
+  // The regional and zonal vpce.amazonaws.com names answer too: the regional one with both ENIs, a zonal one with its AZ's.
+  const snap = JSON.parse(readFileSync(join(d, "world.json"), "utf8")) as { vpcEndpoints: { id: string; dnsEntries: { dnsName: string }[] }[] };
+  const entries = snap.vpcEndpoints.find((e) => e.id === epId)!.dnsEntries.map((e) => e.dnsName);
+  assert.match(entries[0]!, suffixName);
+  const regional = json<DigResult>(vpclab(d, "dig", "--from", "private-instance", entries[0]!, "--output", "json"));
+  assert.deepEqual(regional.answers.map((a) => a.value).sort(), dig.answers.map((a) => a.value).sort());
+  const zonal = entries.find((n) => n.includes("-ap-northeast-2c."))!;
+  assert.deepEqual(json<DigResult>(vpclab(d, "dig", "--from", "private-instance", zonal, "--output", "json")).answers.map((a) => a.value), [dig.answers.map((a) => a.value).find((ip) => ip.startsWith("10.0.2."))]);
+
+  assert.equal(vpclab(d, "apply", lab("lab2-step5-remove-443.yaml")).code, 0);
+  const after = json<Trace>(vpclab(d, "trace", "--from", "private-instance", "--to", "cloudformation.ap-northeast-2.amazonaws.com:443", "--output", "json"));
+  assert.equal(after.reachable, false);
+  assert.deepEqual(after.explanations.map((e) => e.code), ["ENI_SG_RULES_MISMATCH"]);
+  assert.ok(after.forward.some((h) => h.component.type === "security-group-ingress" && h.verdict === "block"));
+  assert.match(after.explanations[0]!.message, /no inbound rule allowing tcp\/443/);
+});
+
+test("lab 5: every setting that blocks, in one answer", () => {
+  const d = fresh();
+  assert.equal(vpclab(d, "apply", lab("lab5-troubleshooting.yaml")).code, 0);
+  for (const to of ["s3.ap-northeast-2.amazonaws.com:443", "secretsmanager.ap-northeast-2.amazonaws.com:443"]) {
+    assert.equal(json<Trace>(vpclab(d, "trace", "--from", "app", "--to", to, "--output", "json")).reachable, true, to);
+  }
+  assert.equal(vpclab(d, "apply", lab("lab5-broken.yaml")).code, 0);
+  const s3 = json<Trace>(vpclab(d, "trace", "--from", "app", "--to", "s3.ap-northeast-2.amazonaws.com:443", "--output", "json"));
+  assert.deepEqual(s3.explanations.map((e) => e.code), ["ENI_SG_RULES_MISMATCH", "SUBNET_ACL_RESTRICTION"]);
+  assert.match(s3.explanations[1]!.message, /32768-61000/);
+  const secrets = json<Trace>(vpclab(d, "trace", "--from", "app", "--to", "secretsmanager.ap-northeast-2.amazonaws.com:443", "--output", "json"));
+  assert.deepEqual(secrets.explanations.map((e) => e.code), ["PRIVATE_DNS_REQUIRES_VPC_DNS_ATTRIBUTES", "ENI_SG_RULES_MISMATCH", "NO_ROUTE_TO_DESTINATION", "SUBNET_ACL_RESTRICTION"]);
+  const text = vpclab(d, "trace", "--from", "app", "--to", "secretsmanager.ap-northeast-2.amazonaws.com:443").out;
+  assert.match(text, /NOT REACHABLE: 4 settings block this path/);
+  assert.match(text, /fix: aws ec2 modify-vpc-attribute/);
+});
+
+test("bad input: clear errors, exit status 2, nothing changed", () => {
+  const d = fresh();
+  assert.equal(vpclab(d, "apply", lab("lab1-gateway-endpoint.yaml")).code, 0);
+  const before = vpclab(d, "show").out;
+  let r = vpclab(d, "trace", "--from", "nobody", "--to", "s3.ap-northeast-2.amazonaws.com:443");
+  assert.equal(r.code, 2);
+  assert.match(r.err, /no instance, network interface or on-premises network named 'nobody'/);
+  r = vpclab(d, "trace", "--from", "private-instance", "--to", "s3.ap-northeast-2.amazonaws.com:99999");
+  assert.equal(r.code, 2);
+  r = vpclab(d, "apply", join(ROOT, "no-such-file.yaml"));
+  assert.equal(r.code, 2);
+  assert.match(r.err, /cannot read/);
+  r = vpclab(d, "frobnicate");
+  assert.equal(r.code, 2);
+  assert.doesNotMatch(r.err, /at .*\.js:\d+/, "no stack traces for user mistakes");
+  assert.equal(vpclab(d, "show").out, before);
+});

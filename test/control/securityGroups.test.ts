@@ -1,0 +1,46 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { authorize, createSecurityGroup, deleteSecurityGroup, revoke } from "../../src/control/securityGroups.js";
+import { createNetworkAcl, createNetworkAclEntry, deleteNetworkAclEntry } from "../../src/control/networkAcls.js";
+import { createVpc } from "../../src/control/vpcs.js";
+import { freshCtx, rejects } from "../helpers.js";
+
+test("security groups: duplicates, limits, references and the default group", () => {
+  const ctx = freshCtx();
+  const vpc = createVpc(ctx, { cidrBlock: "10.0.0.0/16" });
+  const sg = createSecurityGroup(ctx, { groupName: "web", description: "web", vpcId: vpc.id });
+  assert.ok(sg.rules.some((r) => r.isEgress && r.cidrIpv4 === "0.0.0.0/0" && r.ipProtocol === "-1"), "new groups allow all egress");
+  rejects(ctx, () => createSecurityGroup(ctx, { groupName: "web", description: "again", vpcId: vpc.id }), "InvalidGroup.Duplicate", `The security group 'web' already exists for VPC '${vpc.id}'`);
+  authorize(ctx, sg.id, false, [{ ipProtocol: "tcp", fromPort: 22, toPort: 22, ipRanges: [{ cidrIp: "0.0.0.0/0" }] }]);
+  rejects(ctx, () => authorize(ctx, sg.id, false, [{ ipProtocol: "tcp", fromPort: 22, toPort: 22, ipRanges: [{ cidrIp: "0.0.0.0/0" }] }]), "InvalidPermission.Duplicate", 'the specified rule "peer: 0.0.0.0/0, TCP, from port: 22, to port: 22, ALLOW" already exists');
+  rejects(ctx, () => authorize(ctx, sg.id, false, [{ ipProtocol: "tcp", fromPort: 80, toPort: 70000, ipRanges: [{ cidrIp: "0.0.0.0/0" }] }]), "InvalidParameterValue");
+  rejects(ctx, () => authorize(ctx, sg.id, false, [{ ipProtocol: "gre", ipRanges: [{ cidrIp: "0.0.0.0/0" }] }]), "InvalidParameterValue");
+  rejects(ctx, () => authorize(ctx, sg.id, true, [{ ipProtocol: "tcp", fromPort: 443, toPort: 443, prefixListIds: ["pl-00000000"] }]), "InvalidPrefixListID.NotFound");
+  const many = Array.from({ length: 60 }, (_, i) => ({ ipProtocol: "tcp", fromPort: 1000 + i, toPort: 1000 + i, ipRanges: [{ cidrIp: "10.0.0.0/16" }] }));
+  rejects(ctx, () => authorize(ctx, sg.id, false, many), "RulesPerSecurityGroupLimitExceeded");
+  const app = createSecurityGroup(ctx, { groupName: "app", description: "app", vpcId: vpc.id });
+  authorize(ctx, app.id, false, [{ ipProtocol: "tcp", fromPort: 443, toPort: 443, groupIds: [sg.id] }]);
+  rejects(ctx, () => deleteSecurityGroup(ctx, sg.id), "DependencyViolation", `resource ${sg.id} has a dependent object`);
+  rejects(ctx, () => deleteSecurityGroup(ctx, vpc.defaultSecurityGroupId), "CannotDelete");
+  rejects(ctx, () => revoke(ctx, app.id, false, [{ ipProtocol: "tcp", fromPort: 80, toPort: 80, groupIds: [sg.id] }]), "InvalidPermission.NotFound");
+  revoke(ctx, app.id, false, [{ ipProtocol: "tcp", fromPort: 443, toPort: 443, groupIds: [sg.id] }]);
+  deleteSecurityGroup(ctx, sg.id);
+  assert.ok(!ctx.world.securityGroups.has(sg.id));
+});
+
+test("network ACL entries: numbering, duplicates, ports", () => {
+  const ctx = freshCtx();
+  const vpc = createVpc(ctx, { cidrBlock: "10.0.0.0/16" });
+  const acl = createNetworkAcl(ctx, { vpcId: vpc.id });
+  assert.deepEqual(acl.entries.map((e) => [e.ruleNumber, e.ruleAction]), [[32767, "deny"], [32767, "deny"]], "a new ACL denies everything");
+  const entry = { networkAclId: acl.id, ruleNumber: 100, egress: false, protocol: "tcp", ruleAction: "allow", cidrBlock: "0.0.0.0/0", portRange: { from: 443, to: 443 } };
+  createNetworkAclEntry(ctx, entry);
+  rejects(ctx, () => createNetworkAclEntry(ctx, entry), "NetworkAclEntryAlreadyExists", "The network acl entry identified by 100 already exists.");
+  rejects(ctx, () => createNetworkAclEntry(ctx, { ...entry, ruleNumber: 32767 }), "InvalidParameterValue");
+  rejects(ctx, () => createNetworkAclEntry(ctx, { ...entry, ruleNumber: 0 }), "InvalidParameterValue");
+  rejects(ctx, () => createNetworkAclEntry(ctx, { ...entry, ruleNumber: 110, portRange: undefined }), "MissingParameter");
+  rejects(ctx, () => createNetworkAclEntry(ctx, { ...entry, ruleNumber: 110, cidrBlock: "10.0.0.1/8" }), "InvalidParameterValue");
+  rejects(ctx, () => deleteNetworkAclEntry(ctx, { networkAclId: acl.id, ruleNumber: 200, egress: false }), "InvalidNetworkAclEntry.NotFound");
+  createNetworkAclEntry(ctx, { ...entry, egress: true });
+  assert.equal(ctx.world.networkAcls.get(acl.id)!.entries.length, 4);
+});

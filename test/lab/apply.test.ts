@@ -1,0 +1,56 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { applyLab, LabFileError } from "../../src/lab/apply.js";
+import { World } from "../../src/model/world.js";
+
+const EXAMPLES = fileURLToPath(new URL("../../../examples/", import.meta.url));
+const lab1 = readFileSync(`${EXAMPLES}lab1-gateway-endpoint.yaml`, "utf8");
+
+function fails(world: World, text: string, pattern: RegExp): void {
+  const before = JSON.stringify(world.toSnapshot());
+  assert.throws(() => applyLab(world, text, "lab.yaml"), (e: unknown) => {
+    assert.ok(e instanceof LabFileError, String(e));
+    assert.match(e.message, pattern);
+    return true;
+  });
+  assert.equal(JSON.stringify(world.toSnapshot()), before, "the world is untouched");
+}
+
+test("apply is idempotent: a second apply changes nothing", () => {
+  const first = applyLab(new World(), lab1, "lab1.yaml");
+  assert.ok(first.created.length >= 9);
+  const second = applyLab(first.world, lab1, "lab1.yaml");
+  assert.deepEqual(second.created, []);
+  assert.deepEqual(second.changed, []);
+  assert.deepEqual(second.world.toSnapshot(), first.world.toSnapshot());
+});
+
+test("a seed gives the same ids, byte for byte", () => {
+  const a = applyLab(new World(), lab1, "lab1.yaml").world.toSnapshot();
+  const b = applyLab(new World(), lab1, "lab1.yaml").world.toSnapshot();
+  assert.deepEqual(a, b);
+});
+
+test("errors point at the file, line and key, and leave the world as it was", () => {
+  const world = applyLab(new World(), lab1, "lab1.yaml").world;
+  fails(world, "region: ap-northeast-2\nvpcs:\n  v: { cidr: 10.0.0.0/16\n", /^lab\.yaml:\d+:\d+: invalid YAML/);
+  fails(world, "region: ap-northeast-2\nvpcs:\n  v:\n    cidr: 10.0.0.0/16\n    colour: blue\n", /^lab\.yaml:5:5: vpcs\.v\.colour: unknown key 'colour'/);
+  fails(world, "region: ap-northeast-2\nvpcs:\n  v:\n    cidr: 10.0.0.0/33\n", /^lab\.yaml:4:5: vpcs\.v\.cidr: InvalidParameterValue: Value \(10\.0\.0\.0\/33\)/);
+  fails(world, "region: ap-northeast-2\nsubnets:\n  overlap: { vpc: lab-vpc, cidr: 10.0.1.128/25 }\n", /^lab\.yaml:3:\d+: subnets\.overlap\.cidr: InvalidSubnet\.Conflict: The CIDR '10\.0\.1\.128\/25' conflicts with another subnet/);
+  fails(world, "region: ap-northeast-2\nsubnets:\n  s: { vpc: no-such-vpc, cidr: 10.0.9.0/24 }\n", /subnets\.s\.vpc: no vpc named 'no-such-vpc'/);
+  fails(world, "region: mars-north-1\n", /region: unknown region 'mars-north-1'/);
+  fails(world, "region: ap-northeast-2\nvpcs:\n  lab-vpc: { cidr: 10.9.0.0/16 }\n", /a VPC's CIDR cannot change/);
+  // A later step failing undoes the earlier ones in the same file.
+  fails(world, "region: ap-northeast-2\nvpcs:\n  new-vpc: { cidr: 10.5.0.0/16 }\nsubnets:\n  bad: { vpc: new-vpc, cidr: 10.6.0.0/24 }\n", /InvalidSubnet\.Range/);
+  assert.ok(![...world.vpcs.values()].some((v) => v.tags.some((t) => t.value === "new-vpc")));
+});
+
+test("security group rules in the file replace the group's rules", () => {
+  const base = applyLab(new World(), lab1, "lab1.yaml").world;
+  const next = applyLab(base, "region: ap-northeast-2\nsecurityGroups:\n  instance-sg:\n    vpc: lab-vpc\n    ingress: [{ protocol: tcp, port: 443, cidr: 10.0.0.0/16 }]\n", "x.yaml");
+  assert.deepEqual(next.changed, ["security group instance-sg: rules updated"]);
+  const sg = [...next.world.securityGroups.values()].find((g) => g.groupName === "instance-sg")!;
+  assert.deepEqual(sg.rules.filter((r) => !r.isEgress).map((r) => `${r.fromPort} ${r.cidrIpv4}`), ["443 10.0.0.0/16"]);
+});
