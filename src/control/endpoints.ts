@@ -101,8 +101,8 @@ function checkPrivateDns(ctx: Ctx, vpc: Vpc, service: ServiceInfo, self?: string
     throw param(`Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for ${vpc.id}`);
   }
   if (service.privateDnsNames.length === 0) throw param(`Private DNS is not supported for the service ${service.code}.`);
-  for (const other of ctx.world.vpcEndpoints.values()) {
-    if (other.id !== self && other.vpcId === vpc.id && other.privateDnsEnabled && other.serviceName === `com.amazonaws.${ctx.region}.${service.code}`) {
+  for (const other of ctx.world.vpcEndpoints.inVpc(vpc.id)) {
+    if (other.id !== self && other.privateDnsEnabled && other.serviceName === `com.amazonaws.${ctx.region}.${service.code}`) {
       const domain = fill(service.privateDnsNames[0]!, ctx.region);
       throw param(`private-dns-enabled cannot be set because there is already a conflicting DNS domain for ${domain} in the VPC ${vpc.id}`);
     }
@@ -167,10 +167,10 @@ function removeEni(ctx: Ctx, ep: VpcEndpoint, eniId: string): void {
 }
 
 function countQuota(ctx: Ctx, vpc: Vpc, type: VpcEndpointType): void {
-  const mine = [...ctx.world.vpcEndpoints.values()].filter((e) => e.ownerId === ctx.account && e.region === ctx.region);
-  const inVpc = mine.filter((e) => e.vpcId === vpc.id);
+  const inVpc = ctx.world.vpcEndpoints.inVpc(vpc.id);
   const over = type === "Gateway"
-    ? mine.filter((e) => e.vpcEndpointType === "Gateway").length >= QUOTAS.gatewayPerRegion || inVpc.filter((e) => e.vpcEndpointType === "Gateway").length >= QUOTAS.gatewayPerVpc
+    ? inVpc.filter((e) => e.vpcEndpointType === "Gateway").length >= QUOTAS.gatewayPerVpc ||
+      [...ctx.world.vpcEndpoints.values()].filter((e) => e.ownerId === ctx.account && e.region === ctx.region && e.vpcEndpointType === "Gateway").length >= QUOTAS.gatewayPerRegion
     : inVpc.filter((e) => e.vpcEndpointType === "Interface" || e.vpcEndpointType === "GatewayLoadBalancer").length >= QUOTAS.interfacePerVpc;
   if (over) throw new AwsError("VpcEndpointLimitExceeded", "You've reached the limit on the number of VPC endpoints that you can create in the region.");
 }

@@ -32,7 +32,7 @@ export function detachInternetGateway(ctx: Ctx, internetGatewayId: string, vpcId
   if (!igw.attachments.some((a) => a.vpcId === vpcId)) {
     throw new AwsError("Gateway.NotAttached", `resource ${igw.id} is not attached to network ${vpcId}`);
   }
-  const mapped = [...ctx.world.networkInterfaces.values()].some((e) => e.vpcId === vpcId && e.publicIp !== undefined);
+  const mapped = ctx.world.networkInterfaces.inVpc(vpcId).some((e) => e.publicIp !== undefined);
   if (mapped) {
     throw new AwsError("DependencyViolation", `Network ${vpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`);
   }

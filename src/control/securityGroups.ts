@@ -22,8 +22,8 @@ export function createSecurityGroup(ctx: Ctx, input: { groupName: string; descri
   const vpc = get(ctx, "vpcs", input.vpcId);
   if (input.groupName.length === 0 || input.groupName.length > 255) throw invalidParam(`Invalid value '${input.groupName}' for groupName.`);
   if (input.groupName.toLowerCase().startsWith("sg-")) throw invalidParam("Group names may not be in the format sg-*.");
-  for (const g of ctx.world.securityGroups.values()) {
-    if (g.vpcId === vpc.id && g.groupName === input.groupName) {
+  for (const g of ctx.world.securityGroups.inVpc(vpc.id)) {
+    if (g.groupName === input.groupName) {
       throw new AwsError("InvalidGroup.Duplicate", `The security group '${input.groupName}' already exists for VPC '${vpc.id}'`);
     }
   }
@@ -39,7 +39,7 @@ export function deleteSecurityGroup(ctx: Ctx, groupId: string): void {
     throw new AwsError("CannotDelete", `the specified group: "${sg.id}" name: "default" cannot be deleted by a user`);
   }
   const w = ctx.world;
-  const used = [...w.networkInterfaces.values()].some((e) => e.groupIds.includes(sg.id)) ||
+  const used = w.networkInterfaces.inVpc(sg.vpcId).some((e) => e.groupIds.includes(sg.id)) ||
     [...w.securityGroups.values()].some((g) => g.id !== sg.id && g.rules.some((r) => r.referencedGroupId === sg.id));
   if (used) throw new AwsError("DependencyViolation", `resource ${sg.id} has a dependent object`);
   w.securityGroups.delete(sg.id);

@@ -16,8 +16,8 @@ export function createSubnet(ctx: Ctx, input: CreateSubnetInput): Subnet {
   if (!containsCidr(vpcCidr, c) || c.prefix > 28) {
     throw new AwsError("InvalidSubnet.Range", `The CIDR '${input.cidrBlock}' is invalid.`);
   }
-  for (const other of ctx.world.subnets.values()) {
-    if (other.vpcId === vpc.id && overlaps(parseCidr(other.cidrBlock)!, c)) {
+  for (const other of ctx.world.subnets.inVpc(vpc.id)) {
+    if (overlaps(parseCidr(other.cidrBlock)!, c)) {
       throw new AwsError("InvalidSubnet.Conflict", `The CIDR '${input.cidrBlock}' conflicts with another subnet`);
     }
   }
@@ -53,7 +53,7 @@ export function modifySubnetAttribute(ctx: Ctx, subnetId: string, mapPublicIpOnL
 export function deleteSubnet(ctx: Ctx, subnetId: string): void {
   const subnet = get(ctx, "subnets", subnetId);
   const w = ctx.world;
-  if ([...w.networkInterfaces.values()].some((e) => e.subnetId === subnetId)) {
+  if (w.networkInterfaces.inVpc(subnet.vpcId).some((e) => e.subnetId === subnetId)) {
     throw new AwsError("DependencyViolation", `The subnet '${subnetId}' has dependencies and cannot be deleted.`);
   }
   for (const acl of w.networkAcls.values()) acl.associations = acl.associations.filter((a) => a.subnetId !== subnet.id);

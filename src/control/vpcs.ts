@@ -76,14 +76,14 @@ export function deleteVpc(ctx: Ctx, vpcId: string): void {
   const w = ctx.world;
   const inVpc = (r: { vpcId: string }): boolean => r.vpcId === vpcId;
   const dependent =
-    [...w.subnets.values()].some(inVpc) ||
-    [...w.vpcEndpoints.values()].some(inVpc) ||
-    [...w.natGateways.values()].some((n) => inVpc(n) && n.state !== "deleted") ||
+    w.subnets.inVpc(vpcId).length > 0 ||
+    w.vpcEndpoints.inVpc(vpcId).length > 0 ||
+    w.natGateways.inVpc(vpcId).some((n) => n.state !== "deleted") ||
     [...w.internetGateways.values()].some((g) => g.attachments.some(inVpc)) ||
     [...w.vpnGateways.values()].some((g) => g.attachments.some(inVpc)) ||
-    [...w.securityGroups.values()].some((g) => inVpc(g) && g.id !== vpc.defaultSecurityGroupId) ||
-    [...w.routeTables.values()].some((t) => inVpc(t) && t.id !== vpc.mainRouteTableId) ||
-    [...w.networkAcls.values()].some((a) => inVpc(a) && a.id !== vpc.defaultNetworkAclId) ||
+    w.securityGroups.inVpc(vpcId).some((g) => g.id !== vpc.defaultSecurityGroupId) ||
+    w.routeTables.inVpc(vpcId).some((t) => t.id !== vpc.mainRouteTableId) ||
+    w.networkAcls.inVpc(vpcId).some((a) => a.id !== vpc.defaultNetworkAclId) ||
     [...w.peeringConnections.values()].some((p) => p.status === "active" && (p.requesterVpcId === vpcId || p.accepterVpcId === vpcId));
   if (dependent) throw new AwsError("DependencyViolation", `The vpc '${vpcId}' has dependencies and cannot be deleted.`);
   w.routeTables.delete(vpc.mainRouteTableId);

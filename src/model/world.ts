@@ -6,6 +6,42 @@ import type {
   SecurityGroup, Subnet, Vpc, VpcEndpoint, VpcPeeringConnection, VpnConnection, VpnGateway,
 } from "./types.js";
 
+/**
+ * A map by id that also keeps, for resources that live in a VPC, the ids in each VPC. A VPC id
+ * never changes once set, so maintaining the index on set and delete is enough; validations
+ * such as "no overlapping subnet in this VPC" then cost the VPC's size, not the world's.
+ */
+export class ResourceMap<T extends { id: string }> extends Map<string, T> {
+  private readonly byVpc = new Map<string, Set<string>>();
+
+  override set(id: string, item: T): this {
+    super.set(id, item);
+    const vpcId = (item as { vpcId?: unknown }).vpcId;
+    if (typeof vpcId === "string" && this.byVpc) {
+      let ids = this.byVpc.get(vpcId);
+      if (!ids) this.byVpc.set(vpcId, (ids = new Set()));
+      ids.add(id);
+    }
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    const vpcId = (this.get(id) as { vpcId?: unknown } | undefined)?.vpcId;
+    if (typeof vpcId === "string") this.byVpc.get(vpcId)?.delete(id);
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    this.byVpc.clear();
+    super.clear();
+  }
+
+  /** The resources in one VPC. */
+  inVpc(vpcId: string): T[] {
+    return [...(this.byVpc.get(vpcId) ?? [])].map((id) => this.get(id)!);
+  }
+}
+
 export interface Collections {
   vpcs: Vpc;
   subnets: Subnet;
@@ -36,27 +72,27 @@ export type WorldSnapshot = { format: "vpclab-world/1"; ids: IdState; dnsRotatio
 };
 
 export class World {
-  readonly vpcs = new Map<string, Vpc>();
-  readonly subnets = new Map<string, Subnet>();
-  readonly routeTables = new Map<string, RouteTable>();
-  readonly internetGateways = new Map<string, InternetGateway>();
-  readonly elasticIps = new Map<string, ElasticIp>();
-  readonly natGateways = new Map<string, NatGateway>();
-  readonly securityGroups = new Map<string, SecurityGroup>();
-  readonly networkAcls = new Map<string, NetworkAcl>();
-  readonly networkInterfaces = new Map<string, NetworkInterface>();
-  readonly instances = new Map<string, Instance>();
-  readonly vpcEndpoints = new Map<string, VpcEndpoint>();
-  readonly peeringConnections = new Map<string, VpcPeeringConnection>();
-  readonly vpnGateways = new Map<string, VpnGateway>();
-  readonly vpnConnections = new Map<string, VpnConnection>();
+  readonly vpcs = new ResourceMap<Vpc>();
+  readonly subnets = new ResourceMap<Subnet>();
+  readonly routeTables = new ResourceMap<RouteTable>();
+  readonly internetGateways = new ResourceMap<InternetGateway>();
+  readonly elasticIps = new ResourceMap<ElasticIp>();
+  readonly natGateways = new ResourceMap<NatGateway>();
+  readonly securityGroups = new ResourceMap<SecurityGroup>();
+  readonly networkAcls = new ResourceMap<NetworkAcl>();
+  readonly networkInterfaces = new ResourceMap<NetworkInterface>();
+  readonly instances = new ResourceMap<Instance>();
+  readonly vpcEndpoints = new ResourceMap<VpcEndpoint>();
+  readonly peeringConnections = new ResourceMap<VpcPeeringConnection>();
+  readonly vpnGateways = new ResourceMap<VpnGateway>();
+  readonly vpnConnections = new ResourceMap<VpnConnection>();
   /** Per-name query counters, so that multi-address public names rotate like real S3. */
   readonly dnsRotation = new Map<string, number>();
 
   constructor(readonly ids: IdGenerator = IdGenerator.fresh()) {}
 
-  collection<K extends CollectionName>(name: K): Map<string, Collections[K]> {
-    return this[name] as unknown as Map<string, Collections[K]>;
+  collection<K extends CollectionName>(name: K): ResourceMap<Collections[K]> {
+    return this[name] as unknown as ResourceMap<Collections[K]>;
   }
 
   toSnapshot(): WorldSnapshot {
