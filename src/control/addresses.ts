@@ -45,14 +45,7 @@ export function isReserved(c: Cidr, ip: number): boolean {
 export function allocatePrivateIp(world: World, subnet: Subnet, requested?: string): string {
   const s = subnetIps(index(world), subnet)!;
   if (requested !== undefined) {
-    const ip = parseIpv4(requested);
-    if (ip === undefined) throw new AwsError("InvalidParameterValue", `Invalid value '${requested}' for IP address.`);
-    if (ip < s.cidr.base || ip >= s.cidr.base + cidrSize(s.cidr)) {
-      throw new AwsError("InvalidParameterValue", `Address ${requested} does not fall within the subnet's address range`);
-    }
-    if (isReserved(s.cidr, ip)) throw new AwsError("InvalidParameterValue", `Address ${requested} is reserved by AWS and cannot be used`);
-    if (s.used.has(ip)) throw new AwsError("InvalidIPAddress.InUse", `Address ${requested} is in use.`);
-    s.used.add(ip);
+    s.used.add(checkPrivateIp(world, subnet, requested));
     return requested;
   }
   const end = s.cidr.base + cidrSize(s.cidr) - 1;
@@ -72,11 +65,17 @@ export function allocatePrivateIp(world: World, subnet: Subnet, requested?: stri
   throw new AwsError("InsufficientFreeAddressesInSubnet", `Insufficient free IP addresses in subnet ${subnet.id}.`);
 }
 
-/** Whether RunInstances could take this address: lets a caller validate before it changes anything. */
-export function checkPrivateIpFree(world: World, subnet: Subnet, requested: string): void {
+/** Whether a requested address can be taken, checked like RunInstances; callers validate with it before changing anything. */
+export function checkPrivateIp(world: World, subnet: Subnet, requested: string): number {
   const s = subnetIps(index(world), subnet)!;
   const ip = parseIpv4(requested);
-  if (ip !== undefined && s.used.has(ip)) throw new AwsError("InvalidIPAddress.InUse", `Address ${requested} is in use.`);
+  if (ip === undefined) throw new AwsError("InvalidParameterValue", `Invalid value '${requested}' for IP address.`);
+  if (ip < s.cidr.base || ip >= s.cidr.base + cidrSize(s.cidr)) {
+    throw new AwsError("InvalidParameterValue", `Address ${requested} does not fall within the subnet's address range`);
+  }
+  if (isReserved(s.cidr, ip)) throw new AwsError("InvalidParameterValue", `Address ${requested} is reserved by AWS and cannot be used`);
+  if (s.used.has(ip)) throw new AwsError("InvalidIPAddress.InUse", `Address ${requested} is in use.`);
+  return ip;
 }
 
 export function freeAddressCount(world: World, subnet: Subnet): number {

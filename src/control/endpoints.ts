@@ -3,8 +3,8 @@
 // publish regional, zonal and (optionally) private DNS names for them.
 import { AwsError } from "../model/errors.js";
 import { type RegionInfo, type ServiceInfo, fill, findAwsService, prefixListFor } from "../model/catalog/index.js";
-import type { DnsEntry, NetworkInterface, Subnet, Tag, Vpc, VpcEndpoint, VpcEndpointType } from "../model/types.js";
-import { allocatePrivateIp, releasePrivateIp } from "./addresses.js";
+import type { DnsEntry, Subnet, Tag, Vpc, VpcEndpoint, VpcEndpointType } from "../model/types.js";
+import { createEni, deleteEni } from "./networkInterfaces.js";
 import { type Ctx, base, checkIdFormat, find, get } from "./context.js";
 
 export const QUOTAS = { gatewayPerRegion: 20, gatewayPerVpc: 255, interfacePerVpc: 50, policyChars: 20480 };
@@ -137,32 +137,13 @@ function phzOf(ep: VpcEndpoint): string {
   return ep.dnsEntries.find((e) => !e.dnsName.endsWith(".vpce.amazonaws.com"))?.hostedZoneId ?? `Z${ep.id.slice(5, 18).toUpperCase()}HZ`;
 }
 
-function addEni(ctx: Ctx, ep: VpcEndpoint, subnet: Subnet): NetworkInterface {
-  const eni: NetworkInterface = {
-    ...base(ctx, "eni"),
-    vpcId: subnet.vpcId,
-    subnetId: subnet.id,
-    availabilityZone: subnet.availabilityZone,
-    privateIpAddress: allocatePrivateIp(ctx.world, subnet),
-    groupIds: [...ep.groupIds],
-    interfaceType: "vpc_endpoint",
-    description: `VPC Endpoint Interface ${ep.id}`,
-    requesterManaged: true,
-    requesterId: ENDPOINT_REQUESTER_ID,
-    sourceDestCheck: true,
-    status: "in-use",
-  };
-  ctx.world.networkInterfaces.set(eni.id, eni);
+function addEni(ctx: Ctx, ep: VpcEndpoint, subnet: Subnet): void {
+  const eni = createEni(ctx, subnet, { interfaceType: "vpc_endpoint", groupIds: ep.groupIds, description: `VPC Endpoint Interface ${ep.id}`, requesterId: ENDPOINT_REQUESTER_ID });
   ep.networkInterfaceIds.push(eni.id);
-  return eni;
 }
 
 function removeEni(ctx: Ctx, ep: VpcEndpoint, eniId: string): void {
-  const eni = ctx.world.networkInterfaces.get(eniId);
-  if (eni) {
-    releasePrivateIp(ctx.world, eni.subnetId, eni.privateIpAddress);
-    ctx.world.networkInterfaces.delete(eni.id);
-  }
+  deleteEni(ctx, eniId);
   ep.networkInterfaceIds = ep.networkInterfaceIds.filter((id) => id !== eniId);
 }
 

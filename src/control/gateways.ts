@@ -2,8 +2,9 @@
 // connections that stand for on-premises networks.
 import { AwsError } from "../model/errors.js";
 import { parseCidr } from "../model/net.js";
-import type { ElasticIp, InternetGateway, NatGateway, NetworkInterface, Tag, VpnConnection, VpnGateway } from "../model/types.js";
-import { allocatePrivateIp, allocatePublicIp, releasePrivateIp, releasePublicIp } from "./addresses.js";
+import type { ElasticIp, InternetGateway, NatGateway, Tag, VpnConnection, VpnGateway } from "../model/types.js";
+import { allocatePublicIp, releasePublicIp } from "./addresses.js";
+import { createEni, deleteEni } from "./networkInterfaces.js";
 import { type Ctx, base, get, invalidParam } from "./context.js";
 import { validateCidr } from "./vpcs.js";
 
@@ -66,21 +67,10 @@ export function createNatGateway(ctx: Ctx, input: { subnetId: string; allocation
     throw invalidParam("A private NAT gateway cannot have an Elastic IP address.");
   }
   const b = base(ctx, "nat", input.tags);
-  const eni: NetworkInterface = {
-    ...base(ctx, "eni"),
-    vpcId: subnet.vpcId,
-    subnetId: subnet.id,
-    availabilityZone: subnet.availabilityZone,
-    privateIpAddress: allocatePrivateIp(ctx.world, subnet),
-    groupIds: [],
-    interfaceType: "nat_gateway",
-    description: `Interface for NAT Gateway ${b.id}`,
-    requesterManaged: true,
-    requesterId: "amazon-elb",
-    sourceDestCheck: false,
-    status: "in-use",
-    ...(eip ? { publicIp: eip.publicIp, allocationId: eip.id } : {}),
-  };
+  const eni = createEni(ctx, subnet, {
+    interfaceType: "nat_gateway", groupIds: [], description: `Interface for NAT Gateway ${b.id}`,
+    requesterId: "amazon-elb", sourceDestCheck: false, ...(eip ? { publicIp: eip.publicIp, allocationId: eip.id } : {}),
+  });
   const nat: NatGateway = {
     ...b,
     vpcId: subnet.vpcId,
@@ -95,7 +85,6 @@ export function createNatGateway(ctx: Ctx, input: { subnetId: string; allocation
     eip.networkInterfaceId = eni.id;
     eip.associationId = ctx.world.ids.next("eipassoc");
   }
-  ctx.world.networkInterfaces.set(eni.id, eni);
   ctx.world.natGateways.set(nat.id, nat);
   return nat;
 }
@@ -104,11 +93,7 @@ export function createNatGateway(ctx: Ctx, input: { subnetId: string; allocation
 export function deleteNatGateway(ctx: Ctx, natGatewayId: string): void {
   const nat = get(ctx, "natGateways", natGatewayId);
   if (nat.state === "deleted") return;
-  const eni = ctx.world.networkInterfaces.get(nat.networkInterfaceId);
-  if (eni) {
-    releasePrivateIp(ctx.world, eni.subnetId, eni.privateIpAddress);
-    ctx.world.networkInterfaces.delete(eni.id);
-  }
+  deleteEni(ctx, nat.networkInterfaceId);
   if (nat.allocationId) {
     const eip = ctx.world.elasticIps.get(nat.allocationId);
     if (eip) {

@@ -1,8 +1,9 @@
 // Instances and their primary network interfaces: placement in a subnet, security groups,
 // a private IP (requested or allocated) and an optional public IP.
 import { AwsError } from "../model/errors.js";
-import type { Instance, NetworkInterface, Tag } from "../model/types.js";
-import { allocatePrivateIp, allocatePublicIp, checkPrivateIpFree, freeAddressCount, releasePrivateIp, releasePublicIp } from "./addresses.js";
+import type { Instance, Tag } from "../model/types.js";
+import { allocatePublicIp, checkPrivateIp, freeAddressCount, releasePublicIp } from "./addresses.js";
+import { createEni, deleteEni } from "./networkInterfaces.js";
 import { type Ctx, base, get, invalidParam } from "./context.js";
 
 export interface RunInstancesInput {
@@ -29,31 +30,19 @@ export function runInstances(ctx: Ctx, input: RunInstancesInput): Instance[] {
     const sg = get(ctx, "securityGroups", g);
     if (sg.vpcId !== subnet.vpcId) throw new AwsError("InvalidParameter", `Security group ${sg.id} and subnet ${subnet.id} belong to different networks.`);
   }
-  if (input.privateIpAddress !== undefined) checkPrivateIpFree(ctx.world, subnet, input.privateIpAddress);
+  if (input.privateIpAddress !== undefined) checkPrivateIp(ctx.world, subnet, input.privateIpAddress);
   if (freeAddressCount(ctx.world, subnet) < count) {
     throw new AwsError("InsufficientFreeAddressesInSubnet", `There are not enough free addresses in subnet '${subnet.id}' to satisfy the requested number of instances.`);
   }
   const wantsPublic = input.associatePublicIpAddress ?? subnet.mapPublicIpOnLaunch;
   const launched: Instance[] = [];
   for (let n = 0; n < count; n++) {
-    const ip = allocatePrivateIp(ctx.world, subnet, input.privateIpAddress);
     const publicIp = wantsPublic ? allocatePublicIp(ctx.world, ctx.region) : undefined;
     const inst = base(ctx, "i", input.tags);
-    const eni: NetworkInterface = {
-      ...base(ctx, "eni"),
-      vpcId: subnet.vpcId,
-      subnetId: subnet.id,
-      availabilityZone: subnet.availabilityZone,
-      privateIpAddress: ip,
-      groupIds: [...groupIds],
-      interfaceType: "interface",
-      description: "",
-      requesterManaged: false,
-      sourceDestCheck: true,
-      status: "in-use",
-      attachment: { instanceId: inst.id, deviceIndex: 0 },
-      ...(publicIp ? { publicIp } : {}),
-    };
+    const eni = createEni(ctx, subnet, {
+      interfaceType: "interface", groupIds, attachment: { instanceId: inst.id, deviceIndex: 0 },
+      ...(input.privateIpAddress !== undefined ? { privateIpAddress: input.privateIpAddress } : {}), ...(publicIp ? { publicIp } : {}),
+    });
     const instance: Instance = {
       ...inst,
       vpcId: subnet.vpcId,
@@ -63,11 +52,10 @@ export function runInstances(ctx: Ctx, input: RunInstancesInput): Instance[] {
       instanceType: input.instanceType ?? "t3.micro",
       state: "running",
       networkInterfaceId: eni.id,
-      privateIpAddress: ip,
+      privateIpAddress: eni.privateIpAddress,
       launchTime: ctx.world.ids.now(),
       ...(publicIp ? { publicIpAddress: publicIp } : {}),
     };
-    ctx.world.networkInterfaces.set(eni.id, eni);
     ctx.world.instances.set(instance.id, instance);
     launched.push(instance);
   }
@@ -79,12 +67,8 @@ export function terminateInstances(ctx: Ctx, instanceIds: string[]): Instance[] 
   const instances = instanceIds.map((id) => get(ctx, "instances", id));
   for (const inst of instances) {
     if (inst.state === "terminated") continue;
-    const eni = ctx.world.networkInterfaces.get(inst.networkInterfaceId);
-    if (eni) {
-      releasePrivateIp(ctx.world, eni.subnetId, eni.privateIpAddress);
-      if (eni.publicIp && !eni.allocationId) releasePublicIp(ctx.world, eni.publicIp);
-      ctx.world.networkInterfaces.delete(eni.id);
-    }
+    const eni = deleteEni(ctx, inst.networkInterfaceId);
+    if (eni?.publicIp && !eni.allocationId) releasePublicIp(ctx.world, eni.publicIp);
     inst.state = "terminated";
     delete inst.publicIpAddress;
   }
