@@ -6,7 +6,7 @@ import { containsIp, formatIpv4, isPublicIp, parseCidr, parseIpv4 } from "../mod
 import type { NetworkInterface, Subnet, Vpc, VpcEndpoint } from "../model/types.js";
 import { type Asker, resolve } from "./dns.js";
 import { EPHEMERAL, type Protocol, describeSegments, evaluateAcl, evaluateSecurityGroups } from "./filters.js";
-import type { ComponentRef, Explanation, Hop, Trace } from "./types.js";
+import type { ComponentRef, Explanation, Hop, MatchedRule, Trace } from "./types.js";
 import type { InstalledRoute, NetworkView } from "./view.js";
 
 export type TraceSource = { kind: "eni"; eniId: string } | { kind: "vpn"; vpnConnectionId: string; ip?: string };
@@ -56,7 +56,7 @@ export function trace(view: NetworkView, req: TraceRequest): Trace {
     reachable: false,
     source: { ...origin.component, ip: formatIpv4(origin.ip) },
     destination: { ip: req.to.ip ?? "", port: req.to.port, protocol, ...(req.to.host ? { host: req.to.host } : {}) },
-    forward: walk.forward, return: walk.ret, explanations: walk.explanations, notes: walk.notes,
+    forward: walk.forward, return: walk.ret, returnComplete: false, explanations: walk.explanations, notes: walk.notes,
   };
 
   let dst = req.to.ip !== undefined ? parseIpv4(req.to.ip) : undefined;
@@ -102,6 +102,7 @@ export function trace(view: NetworkView, req: TraceRequest): Trace {
   }
   out.reachable = walk.explanations.length === 0 && walk.terminal !== undefined;
   if (walk.terminal) out.destination.component = walk.terminal;
+  out.returnComplete = walk.terminal !== undefined;
   return out;
 }
 
@@ -131,15 +132,14 @@ function leaveEni(walk: Walk, eni: NetworkInterface, pkt: Packet): void {
   const { view } = walk;
   const peerEni = view.eniAt(eni.vpcId, pkt.dst);
   const sg = evaluateSecurityGroups(view.world, eni, true, pkt.dst, walk.protocol, walk.port, peerEni);
-  const eniRef = ref(eni, "network-interface");
-  walk.hop({ component: { ...eniRef, type: "security-group-egress" }, verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `egress allowed by ${String(sg.rule?.["rule"])} in ${String(sg.rule?.["securityGroupId"])}` : `no egress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}`, ...(sg.rule ? { rule: sg.rule } : { rule: { securityGroupIds: eni.groupIds.join(",") } }) });
+  walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-egress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: egress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no egress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
   if (!sg.allowed) {
     walk.block({ code: "ENI_SG_RULES_MISMATCH", component: { id: eni.groupIds[0] ?? eni.id, type: "security-group" }, message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no outbound rule allowing ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}.`, fix: egressFix(walk, eni, pkt.dst) });
   }
   aclCheck(walk, eni.subnetId, true, pkt.dst, { from: walk.port, to: walk.port }, "forward");
   walk.onReturn(() => {
     aclCheck(walk, eni.subnetId, false, pkt.dst, pkt.srcPorts, "return");
-    walk.back({ component: { ...eniRef, type: "security-group" }, verdict: "pass", detail: `return traffic allowed: security groups are stateful (${eni.groupIds.join(", ")})` });
+    walk.back({ component: groupRef(walk, eni, undefined, "security-group"), verdict: "pass", detail: `${eni.id}: return traffic allowed: security groups are stateful` });
   });
 }
 
@@ -147,18 +147,24 @@ function leaveEni(walk: Walk, eni: NetworkInterface, pkt: Packet): void {
 function arriveAtEni(walk: Walk, eni: NetworkInterface, pkt: Packet, sourceEni?: NetworkInterface): void {
   const { view } = walk;
   aclCheck(walk, eni.subnetId, false, pkt.src, { from: walk.port, to: walk.port }, "forward");
-  const eniRef = ref(eni, "network-interface");
   if (eni.groupIds.length > 0) {
     const sg = evaluateSecurityGroups(view.world, eni, false, pkt.src, walk.protocol, walk.port, sourceEni);
-    walk.hop({ component: { ...eniRef, type: "security-group-ingress" }, verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `ingress allowed by ${String(sg.rule?.["rule"])} in ${String(sg.rule?.["securityGroupId"])}` : `no ingress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
+    walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-ingress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: ingress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no ingress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
     if (!sg.allowed) {
       walk.block({ code: "ENI_SG_RULES_MISMATCH", component: { id: eni.groupIds[0]!, type: "security-group" }, message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no inbound rule allowing ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}.`, fix: `aws ec2 authorize-security-group-ingress --group-id ${eni.groupIds[0]!} --protocol ${walk.protocol} --port ${walk.port} --cidr ${formatIpv4(pkt.src)}/32` });
     }
   }
   walk.onReturn(() => {
-    if (eni.groupIds.length > 0) walk.back({ component: { ...eniRef, type: "security-group" }, verdict: "pass", detail: "reply allowed: security groups are stateful" });
+    if (eni.groupIds.length > 0) walk.back({ component: groupRef(walk, eni, undefined, "security-group"), verdict: "pass", detail: `${eni.id}: reply allowed: security groups are stateful` });
     aclCheck(walk, eni.subnetId, true, pkt.src, pkt.srcPorts, "return");
   });
+}
+
+/** The group whose rule decided, or the ENI's first group: hops name the security group, as Reachability Analyzer's do. */
+function groupRef(walk: Walk, eni: NetworkInterface, rule: MatchedRule | undefined, type: string): ComponentRef {
+  const id = typeof rule?.["securityGroupId"] === "string" ? rule["securityGroupId"] : eni.groupIds[0] ?? eni.id;
+  const sg = walk.view.world.securityGroups.get(id);
+  return { ...(sg ? ref(sg, type) : { id, type }), ...(sg && !sg.tags.some((t) => t.key === "Name") ? { name: sg.groupName } : {}) };
 }
 
 function aclCheck(walk: Walk, subnetId: string, egress: boolean, peer: number, ports: Ports, direction: "forward" | "return"): void {

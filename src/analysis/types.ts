@@ -48,6 +48,8 @@ export interface Trace {
   dns?: DigResult;
   forward: Hop[];
   return: Hop[];
+  /** False when the forward walk stopped short: then `return` holds only the checks it queued up to that point. */
+  returnComplete: boolean;
   /** Every setting that blocks the path, as if each earlier one had been fixed. */
   explanations: Explanation[];
   /** Observations that do not block (a more specific route won, an endpoint in another Region is ignored ...). */

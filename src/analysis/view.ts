@@ -10,6 +10,8 @@ import type { World } from "../model/world.js";
 /** A route as installed: one CIDR, with the prefix list or VGW propagation it came from. */
 export interface InstalledRoute { cidr: string; route: Route; prefixListId?: string; propagatedFrom?: string }
 
+type NamedKind = "instances" | "subnets" | "vpcs" | "networkInterfaces" | "vpnConnections" | "securityGroups" | "routeTables" | "vpcEndpoints";
+
 export class NetworkView {
   private readonly rtbOfSubnet = new Map<string, string>();
   private readonly rtbOfGateway = new Map<string, string>();
@@ -24,6 +26,7 @@ export class NetworkView {
   private readonly igwOfVpc = new Map<string, string>();
   private readonly tables = new Map<string, PrefixTable<InstalledRoute>>();
   private readonly names = new Map<string, string>();
+  private readonly namesBuilt = new Set<NamedKind>();
 
   constructor(readonly world: World) {
     for (const rtb of world.routeTables.values()) {
@@ -50,12 +53,6 @@ export class NetworkView {
     for (const v of world.vpnConnections.values()) push(this.vpnsOfVgw, v.vpnGatewayId, v);
     for (const g of world.vpnGateways.values()) for (const a of g.attachments) this.vgwOfVpc.set(a.vpcId, g.id);
     for (const g of world.internetGateways.values()) for (const a of g.attachments) this.igwOfVpc.set(a.vpcId, g.id);
-    for (const kind of ["instances", "subnets", "vpcs", "networkInterfaces", "vpnConnections", "securityGroups", "routeTables", "vpcEndpoints"] as const) {
-      for (const r of world.collection(kind).values()) {
-        const name = r.tags.find((t) => t.key === "Name")?.value;
-        if (name && !this.names.has(`${kind}:${name}`)) this.names.set(`${kind}:${name}`, r.id);
-      }
-    }
   }
 
   subnet(id: string): Subnet { return this.world.subnets.get(id)!; }
@@ -98,7 +95,15 @@ export class NetworkView {
   igwOf(vpcId: string): string | undefined { return this.igwOfVpc.get(vpcId); }
 
   /** A resource id by its Name tag (the lab file's names). */
-  byName(kind: "instances" | "subnets" | "vpcs" | "networkInterfaces" | "vpnConnections" | "securityGroups" | "routeTables" | "vpcEndpoints", name: string): string | undefined {
+  byName(kind: NamedKind, name: string): string | undefined {
+    if (!this.namesBuilt.has(kind)) {
+      // Built per kind on first use: a trace by id never pays for it.
+      for (const r of this.world.collection(kind).values()) {
+        const tag = r.tags.find((t) => t.key === "Name")?.value;
+        if (tag && !this.names.has(`${kind}:${tag}`)) this.names.set(`${kind}:${tag}`, r.id);
+      }
+      this.namesBuilt.add(kind);
+    }
     return this.names.get(`${kind}:${name}`);
   }
 

@@ -9,6 +9,7 @@ import { showCommand } from "./show.js";
 import { demoCommand } from "./demo.js";
 import { storeFor, UsageError } from "./common.js";
 import { red } from "./render.js";
+import { StoreError } from "../state/store.js";
 
 const HELP = `vpclab: AWS VPC endpoints and PrivateLink, locally
 
@@ -67,7 +68,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
       default: err(`${red("error:")} unknown command '${command}'\n\n${HELP}`); return 2;
     }
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof StoreError) {
       err(`${red("error:")} ${e.message}`);
       return 2;
     }

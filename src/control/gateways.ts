@@ -5,6 +5,7 @@ import { parseCidr } from "../model/net.js";
 import type { ElasticIp, InternetGateway, NatGateway, Tag, VpnConnection, VpnGateway } from "../model/types.js";
 import { allocatePublicIp, releasePublicIp } from "./addresses.js";
 import { createEni, deleteEni } from "./networkInterfaces.js";
+import { blackholeRoutesTo } from "./routeTables.js";
 import { type Ctx, base, get, invalidParam } from "./context.js";
 import { validateCidr } from "./vpcs.js";
 
@@ -102,6 +103,7 @@ export function deleteNatGateway(ctx: Ctx, natGatewayId: string): void {
     }
   }
   nat.state = "deleted";
+  blackholeRoutesTo(ctx, (r) => r.natGatewayId === nat.id);
 }
 
 export function releaseAddress(ctx: Ctx, allocationId: string): void {

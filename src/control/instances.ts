@@ -4,6 +4,7 @@ import { AwsError } from "../model/errors.js";
 import type { Instance, Tag } from "../model/types.js";
 import { allocatePublicIp, checkPrivateIp, freeAddressCount, releasePublicIp } from "./addresses.js";
 import { createEni, deleteEni } from "./networkInterfaces.js";
+import { blackholeRoutesTo } from "./routeTables.js";
 import { type Ctx, base, get, invalidParam } from "./context.js";
 
 export interface RunInstancesInput {
@@ -70,6 +71,7 @@ export function terminateInstances(ctx: Ctx, instanceIds: string[]): Instance[] 
     const eni = deleteEni(ctx, inst.networkInterfaceId);
     if (eni?.publicIp && !eni.allocationId) releasePublicIp(ctx.world, eni.publicIp);
     inst.state = "terminated";
+    blackholeRoutesTo(ctx, (r) => r.instanceId === inst.id || r.networkInterfaceId === inst.networkInterfaceId);
     delete inst.publicIpAddress;
   }
   return instances;

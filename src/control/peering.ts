@@ -4,6 +4,7 @@ import { AwsError } from "../model/errors.js";
 import { overlaps, parseCidr } from "../model/net.js";
 import type { Tag, VpcPeeringConnection } from "../model/types.js";
 import { type Ctx, base, checkIdFormat, get } from "./context.js";
+import { blackholeRoutesTo } from "./routeTables.js";
 
 export function createVpcPeeringConnection(
   ctx: Ctx,
@@ -18,9 +19,8 @@ export function createVpcPeeringConnection(
     throw new AwsError("InvalidVpcID.NotFound", `The vpc ID '${input.peerVpcId}' does not exist`);
   }
   if (peer.id === vpc.id) throw new AwsError("InvalidParameterValue", "A VPC cannot be peered with itself.");
-  if (overlaps(parseCidr(vpc.cidrBlock)!, parseCidr(peer.cidrBlock)!)) {
-    throw new AwsError("InvalidParameterValue", `The CIDR '${peer.cidrBlock}' of ${peer.id} overlaps with the CIDR '${vpc.cidrBlock}' of ${vpc.id}; overlapping VPCs cannot be peered.`);
-  }
+  // AWS accepts the request and the connection then fails; it is not an API error.
+  const overlapping = overlaps(parseCidr(vpc.cidrBlock)!, parseCidr(peer.cidrBlock)!);
   const pcx: VpcPeeringConnection = {
     ...base(ctx, "pcx", input.tags),
     requesterVpcId: vpc.id,
@@ -29,7 +29,8 @@ export function createVpcPeeringConnection(
     accepterVpcId: peer.id,
     accepterOwnerId: peerOwner,
     accepterRegion: peerRegion,
-    status: "pending-acceptance",
+    status: overlapping ? "failed" : "pending-acceptance",
+    ...(overlapping ? { statusMessage: `Overlapping CIDRs: ${vpc.cidrBlock} (${vpc.id}) and ${peer.cidrBlock} (${peer.id})` } : {}),
   };
   ctx.world.peeringConnections.set(pcx.id, pcx);
   return pcx;
@@ -55,7 +56,5 @@ export function deleteVpcPeeringConnection(ctx: Ctx, id: string): void {
   const mine = pcx && ((pcx.requesterOwnerId === ctx.account && pcx.requesterRegion === ctx.region) || (pcx.accepterOwnerId === ctx.account && pcx.accepterRegion === ctx.region));
   if (!pcx || !mine) throw new AwsError("InvalidVpcPeeringConnectionID.NotFound", `The vpcPeeringConnection ID '${id}' does not exist`);
   pcx.status = "deleted";
-  for (const rtb of ctx.world.routeTables.values()) {
-    for (const r of rtb.routes) if (r.vpcPeeringConnectionId === id) r.state = "blackhole";
-  }
+  blackholeRoutesTo(ctx, (r) => r.vpcPeeringConnectionId === id);
 }

@@ -198,6 +198,13 @@ export function deleteRoute(ctx: Ctx, input: { routeTableId: string; destination
   rtb.routes.splice(i, 1);
 }
 
+/** Routes whose target went away stay, as blackholes, as on AWS. */
+export function blackholeRoutesTo(ctx: Pick<Ctx, "world">, matches: (r: Route) => boolean): void {
+  for (const rtb of ctx.world.routeTables.values()) {
+    for (const r of rtb.routes) if (matches(r)) r.state = "blackhole";
+  }
+}
+
 export function setVgwRoutePropagation(ctx: Ctx, routeTableId: string, gatewayId: string, enabled: boolean): void {
   const rtb = get(ctx, "routeTables", routeTableId);
   const vgw = get(ctx, "vpnGateways", gatewayId);

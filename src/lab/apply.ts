@@ -452,6 +452,7 @@ class Applier {
       const peerVpcId = this.ref("vpcs", str(v, "peerVpc", path), [...path, "peerVpc"]);
       const id = this.step(path, () => {
         const pcx = createVpcPeeringConnection(this.ctx, { vpcId, peerVpcId, tags: this.tags(name) });
+        if (pcx.status === "failed") throw new LabError(path, `the peering connection failed: ${pcx.statusMessage ?? ""}`);
         acceptVpcPeeringConnection(this.ctx, pcx.id);
         return pcx.id;
       });

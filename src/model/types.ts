@@ -183,7 +183,8 @@ export interface VpcPeeringConnection extends Resource {
   accepterVpcId: string;
   accepterOwnerId: string;
   accepterRegion: string;
-  status: "pending-acceptance" | "active" | "rejected" | "deleted";
+  status: "pending-acceptance" | "active" | "rejected" | "deleted" | "failed";
+  statusMessage?: string;
 }
 
 export interface VpnGateway extends Resource {

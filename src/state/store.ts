@@ -4,6 +4,14 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync 
 import { join } from "node:path";
 import { World, type WorldSnapshot } from "../model/world.js";
 
+/** The data directory holds something that is not a world: the user's to fix, not a bug. */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options);
+    this.name = "StoreError";
+  }
+}
+
 export interface Store {
   load(): World;
   save(world: World): void;
@@ -34,9 +42,13 @@ export class FileStore implements Store {
     try {
       snap = JSON.parse(readFileSync(this.file, "utf8")) as WorldSnapshot;
     } catch (e) {
-      throw new Error(`cannot read ${this.file}: ${(e as Error).message} (run 'vpclab reset' to start over)`, { cause: e });
+      throw new StoreError(`cannot read ${this.file}: ${(e as Error).message} (run 'vpclab reset' to start over)`, { cause: e });
     }
-    return World.fromSnapshot(snap);
+    try {
+      return World.fromSnapshot(snap);
+    } catch (e) {
+      throw new StoreError(`${this.file} is not a vpclab world: ${(e as Error).message} (run 'vpclab reset' to start over)`, { cause: e });
+    }
   }
   save(world: World): void {
     mkdirSync(this.dir, { recursive: true });

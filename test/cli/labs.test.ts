@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -134,4 +134,14 @@ test("bad input: clear errors, exit status 2, nothing changed", () => {
   assert.equal(r.code, 2);
   assert.doesNotMatch(r.err, /at .*\.js:\d+/, "no stack traces for user mistakes");
   assert.equal(vpclab(d, "show").out, before);
+});
+
+test("a data directory that does not hold a world is a user error, not a crash", () => {
+  const d = fresh();
+  writeFileSync(join(d, "world.json"), "{ not json");
+  const r = vpclab(d, "show");
+  assert.equal(r.code, 2);
+  assert.match(r.err, /cannot read .*world\.json.*vpclab reset/);
+  assert.equal(vpclab(d, "reset").code, 0);
+  assert.equal(vpclab(d, "show").code, 0);
 });

@@ -1,0 +1,28 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { acceptVpcPeeringConnection, createVpcPeeringConnection, deleteVpcPeeringConnection } from "../../src/control/peering.js";
+import { createRoute, createRouteTable } from "../../src/control/routeTables.js";
+import { createVpc } from "../../src/control/vpcs.js";
+import { freshCtx, rejects } from "../helpers.js";
+
+test("peering: requested by one owner, accepted by the other, and failed when the CIDRs overlap", () => {
+  const ctx = freshCtx();
+  const peerCtx = { ...ctx, account: "222222222222" };
+  const a = createVpc(ctx, { cidrBlock: "10.0.0.0/16" });
+  const b = createVpc(peerCtx, { cidrBlock: "10.1.0.0/16" });
+  const c = createVpc(peerCtx, { cidrBlock: "10.0.128.0/17" });
+  // Without --peer-owner-id, another account's VPC does not exist for the requester.
+  rejects(ctx, () => createVpcPeeringConnection(ctx, { vpcId: a.id, peerVpcId: b.id }), "InvalidVpcID.NotFound", `The vpc ID '${b.id}' does not exist`);
+  const pcx = createVpcPeeringConnection(ctx, { vpcId: a.id, peerVpcId: b.id, peerOwnerId: "222222222222" });
+  assert.equal(pcx.status, "pending-acceptance");
+  rejects(ctx, () => acceptVpcPeeringConnection(ctx, pcx.id), "InvalidVpcPeeringConnectionID.NotFound");
+  assert.equal(acceptVpcPeeringConnection(peerCtx, pcx.id).status, "active");
+  const failed = createVpcPeeringConnection(ctx, { vpcId: a.id, peerVpcId: c.id, peerOwnerId: "222222222222" });
+  assert.equal(failed.status, "failed");
+  assert.match(failed.statusMessage!, /Overlapping CIDRs/);
+  rejects(peerCtx, () => acceptVpcPeeringConnection(peerCtx, failed.id), "InvalidStateTransition");
+  const rtb = createRouteTable(ctx, { vpcId: a.id });
+  createRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "10.1.0.0/16", vpcPeeringConnectionId: pcx.id });
+  deleteVpcPeeringConnection(peerCtx, pcx.id);
+  assert.equal(ctx.world.routeTables.get(rtb.id)!.routes.at(-1)!.state, "blackhole");
+});
