@@ -1,0 +1,119 @@
+// The state of one trace while it walks (hops there and back, blockers, notes) and the filter
+// stages every path shares: leaving an ENI (security-group egress, subnet ACL out) and arriving
+// at one (subnet ACL in, security-group ingress), each queueing its check for the way back.
+import { awsAddressOwner, prefixListFor } from "../model/catalog/index.js";
+import { formatIpv4 } from "../model/net.js";
+import type { NetworkInterface, Subnet } from "../model/types.js";
+import { type Protocol, describeSegments, evaluateAcl, evaluateSecurityGroups } from "./filters.js";
+import type { ComponentRef, Explanation, Hop, MatchedRule } from "./types.js";
+import type { NetworkView } from "./view.js";
+
+export interface Ports { from: number; to: number }
+export interface Packet { src: number; dst: number; srcPorts: Ports }
+/** How the packet entered the VPC it is being routed in: from inside, or through a gateway or peering. */
+export type Ingress = "inside" | "vpn" | "peering";
+
+export const MAX_FORWARDS = 8;
+
+export function ref(r: { id: string; tags?: { key: string; value: string }[] }, type: string): ComponentRef {
+  const name = r.tags?.find((t) => t.key === "Name")?.value;
+  return { id: r.id, type, ...(name ? { name } : {}) };
+}
+
+/** Routes a packet from a subnet onward: the trace's routing step, handed to the walk so that targets which forward (NAT gateways, appliances) can continue it. */
+export type RouteStep = (walk: Walk, subnet: Subnet, pkt: Packet, ingress: Ingress, sourceEni?: NetworkInterface) => void;
+
+export class Walk {
+  readonly forward: Hop[] = [];
+  readonly ret: Hop[] = [];
+  readonly explanations: Explanation[] = [];
+  readonly notes: Explanation[] = [];
+  private readonly returnSteps: (() => void)[] = [];
+  terminal?: ComponentRef;
+  forwards = 0;
+
+  constructor(readonly view: NetworkView, readonly protocol: Protocol, readonly port: number, readonly routeFrom: RouteStep) {}
+
+  hop(h: Hop): void { this.forward.push(h); }
+  back(h: Hop): void { this.ret.push(h); }
+  block(e: Explanation): void { this.explanations.push(e); }
+  onReturn(step: () => void): void { this.returnSteps.push(step); }
+  finishReturn(): void { for (const step of this.returnSteps.reverse()) step(); }
+
+  get usesPorts(): boolean { return this.protocol !== "icmp"; }
+  portText(p: Ports | number): string {
+    if (!this.usesPorts) return this.protocol;
+    return typeof p === "number" ? `${this.protocol}/${p}` : `${this.protocol} ports ${p.from}-${p.to}`;
+  }
+}
+
+export function leaveEni(walk: Walk, eni: NetworkInterface, pkt: Packet): void {
+  const { view } = walk;
+  const peerEni = view.eniAt(eni.vpcId, pkt.dst);
+  const sg = evaluateSecurityGroups(view.world, eni, true, pkt.dst, walk.protocol, walk.port, peerEni);
+  walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-egress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: egress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no egress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
+  if (!sg.allowed) {
+    walk.block({ code: "ENI_SG_RULES_MISMATCH", component: { id: eni.groupIds[0] ?? eni.id, type: "security-group" }, message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no outbound rule allowing ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}.`, fix: egressFix(walk, eni, pkt.dst) });
+  }
+  aclCheck(walk, eni.subnetId, true, pkt.dst, { from: walk.port, to: walk.port }, "forward");
+  walk.onReturn(() => {
+    aclCheck(walk, eni.subnetId, false, pkt.dst, pkt.srcPorts, "return");
+    walk.back({ component: groupRef(walk, eni, undefined, "security-group"), verdict: "pass", detail: `${eni.id}: return traffic allowed: security groups are stateful` });
+  });
+}
+
+/** Arrival at an ENI: the subnet's inbound ACL, then its security groups' ingress rules. */
+export function arriveAtEni(walk: Walk, eni: NetworkInterface, pkt: Packet, sourceEni?: NetworkInterface): void {
+  const { view } = walk;
+  aclCheck(walk, eni.subnetId, false, pkt.src, { from: walk.port, to: walk.port }, "forward");
+  if (eni.groupIds.length > 0) {
+    const sg = evaluateSecurityGroups(view.world, eni, false, pkt.src, walk.protocol, walk.port, sourceEni);
+    walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-ingress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: ingress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no ingress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
+    if (!sg.allowed) {
+      walk.block({ code: "ENI_SG_RULES_MISMATCH", component: { id: eni.groupIds[0]!, type: "security-group" }, message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no inbound rule allowing ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}.`, fix: `aws ec2 authorize-security-group-ingress --group-id ${eni.groupIds[0]!} --protocol ${walk.protocol} --port ${walk.port} --cidr ${formatIpv4(pkt.src)}/32` });
+    }
+  }
+  walk.onReturn(() => {
+    if (eni.groupIds.length > 0) walk.back({ component: groupRef(walk, eni, undefined, "security-group"), verdict: "pass", detail: `${eni.id}: reply allowed: security groups are stateful` });
+    aclCheck(walk, eni.subnetId, true, pkt.src, pkt.srcPorts, "return");
+  });
+}
+
+/** The group whose rule decided, or the ENI's first group: hops name the security group, as Reachability Analyzer's do. */
+function groupRef(walk: Walk, eni: NetworkInterface, rule: MatchedRule | undefined, type: string): ComponentRef {
+  const id = typeof rule?.["securityGroupId"] === "string" ? rule["securityGroupId"] : eni.groupIds[0] ?? eni.id;
+  const sg = walk.view.world.securityGroups.get(id);
+  return { ...(sg ? ref(sg, type) : { id, type }), ...(sg && !sg.tags.some((t) => t.key === "Name") ? { name: sg.groupName } : {}) };
+}
+
+export function aclCheck(walk: Walk, subnetId: string, egress: boolean, peer: number, ports: Ports, direction: "forward" | "return"): void {
+  const acl = walk.view.aclOfSubnetId(subnetId);
+  if (!acl) return;
+  const v = evaluateAcl(acl, egress, peer, walk.protocol, ports);
+  const dirWord = egress ? "outbound" : "inbound";
+  const what = `${dirWord} ${walk.portText(ports.from === ports.to ? ports.from : ports)} ${egress ? "to" : "from"} ${formatIpv4(peer)}`;
+  const hop: Hop = { component: { ...ref(acl, "network-acl"), type: "network-acl" }, verdict: v.allowed ? "pass" : "block", detail: `${subnetId} ${what}: ${describeSegments(v, walk.usesPorts)}`, rule: v.rule };
+  if (direction === "forward") walk.hop(hop);
+  else walk.back(hop);
+  if (!v.allowed) {
+    const ephemeral = direction === "return" ? ` (the ${ports.from}-${ports.to} ephemeral ports that replies go to)` : "";
+    walk.block({
+      code: "SUBNET_ACL_RESTRICTION", component: { id: acl.id, type: "network-acl" },
+      message: `Network ACL ${acl.id} on ${subnetId} does not allow ${what}${ephemeral}: ${describeSegments(v, walk.usesPorts)}.`,
+      fix: `aws ec2 create-network-acl-entry --network-acl-id ${acl.id} --${egress ? "egress" : "ingress"} --rule-number <n below the deny> --protocol ${walk.protocol} ${walk.usesPorts ? `--port-range From=${ports.from},To=${ports.to} ` : ""}--cidr-block ${peerCidr(peer)} --rule-action allow${awsAddressOwner(peer)?.service ? " (a network ACL cannot reference a prefix list: allow each of its CIDRs)" : ""}`,
+    });
+  }
+}
+
+/** AWS service addresses are best allowed by their prefix list; anything else by its address. */
+function egressFix(walk: Walk, eni: NetworkInterface, dst: number): string {
+  const owner = awsAddressOwner(dst);
+  const pl = owner?.service ? prefixListFor(owner.region, owner.service) : undefined;
+  const group = eni.groupIds[0] ?? "sg-...";
+  if (pl && walk.usesPorts) return `aws ec2 authorize-security-group-egress --group-id ${group} --ip-permissions IpProtocol=${walk.protocol},FromPort=${walk.port},ToPort=${walk.port},PrefixListIds=[{PrefixListId=${pl.id}}]`;
+  return `aws ec2 authorize-security-group-egress --group-id ${group} --protocol ${walk.protocol} --port ${walk.port} --cidr ${formatIpv4(dst)}/32`;
+}
+
+function peerCidr(ip: number): string {
+  return awsAddressOwner(ip)?.cidr ?? `${formatIpv4(ip)}/32`;
+}

@@ -1,0 +1,244 @@
+// Lab-file sections for the network itself: VPCs, gateways, subnets, route tables and their
+// routes, network ACLs, peering and on-premises networks.
+import { createVpc, modifyVpcAttribute } from "../control/vpcs.js";
+import { createSubnet, modifySubnetAttribute } from "../control/subnets.js";
+import { associateRouteTable, createRoute, createRouteTable, deleteRoute, replaceRoute, replaceRouteTableAssociation, setVgwRoutePropagation, type RouteInput } from "../control/routeTables.js";
+import { attachInternetGateway, attachVpnGateway, createInternetGateway, createVpnConnection, createVpnGateway } from "../control/gateways.js";
+import { createNetworkAcl, createNetworkAclEntry, deleteNetworkAclEntry, replaceNetworkAclAssociation } from "../control/networkAcls.js";
+import { acceptVpcPeeringConnection, createVpcPeeringConnection } from "../control/peering.js";
+import { LabError, type Path, bool, list, num, obj, ports, str, strList } from "./reader.js";
+import { type Kind, LabSession } from "./session.js";
+
+export function vpcs(s: LabSession): void {
+  for (const [name, v] of s.section("vpcs")) {
+    const path = ["vpcs", name];
+    obj(v, path, ["cidr", "dnsSupport", "dnsHostnames"]);
+    const cidrBlock = str(v, "cidr", path);
+    let id = s.findByName("vpcs", name);
+    if (!id) {
+      id = s.step([...path, "cidr"], () => createVpc(s.ctx, { cidrBlock, tags: s.tags(name) }).id);
+      s.created.push(`vpc ${name} (${id})`);
+    } else if (s.world.vpcs.get(id)!.cidrBlock !== cidrBlock) {
+      throw new LabError([...path, "cidr"], `vpc '${name}' exists with CIDR ${s.world.vpcs.get(id)!.cidrBlock}; a VPC's CIDR cannot change (run 'vpclab reset' to start over)`);
+    }
+    const vpc = s.world.vpcs.get(id)!;
+    for (const [key, attr] of [["dnsSupport", "enableDnsSupport"], ["dnsHostnames", "enableDnsHostnames"]] as const) {
+      const want = bool(v, key, path) ?? (key === "dnsSupport");
+      if (vpc[attr] !== want) {
+        modifyVpcAttribute(s.ctx, id, attr, want);
+        s.changed.push(`vpc ${name}: ${attr}=${want}`);
+      }
+    }
+  }
+}
+
+export function internetGateways(s: LabSession): void {
+  for (const [name, v] of s.section("internetGateways")) {
+    const path = ["internetGateways", name];
+    obj(v, path, ["vpc"]);
+    let id = s.findByName("internetGateways", name);
+    if (!id) {
+      id = createInternetGateway(s.ctx, { tags: s.tags(name) }).id;
+      s.created.push(`internet gateway ${name} (${id})`);
+    }
+    const vpcName = str(v, "vpc", path, true);
+    if (vpcName !== undefined) {
+      const vpcId = s.ref("vpcs", vpcName, [...path, "vpc"]);
+      const igw = s.world.internetGateways.get(id)!;
+      if (!igw.attachments.some((a) => a.vpcId === vpcId)) s.step([...path, "vpc"], () => attachInternetGateway(s.ctx, id, vpcId));
+    }
+  }
+}
+
+export function vpnGateways(s: LabSession): void {
+  for (const [name, v] of s.section("vpnGateways")) {
+    const path = ["vpnGateways", name];
+    obj(v, path, ["vpc", "routePropagation"]);
+    let id = s.findByName("vpnGateways", name);
+    if (!id) {
+      id = createVpnGateway(s.ctx, { tags: s.tags(name) }).id;
+      s.created.push(`vpn gateway ${name} (${id})`);
+    }
+    const vpcName = str(v, "vpc", path, true);
+    if (vpcName !== undefined) {
+      const vpcId = s.ref("vpcs", vpcName, [...path, "vpc"]);
+      if (!s.world.vpnGateways.get(id)!.attachments.some((a) => a.vpcId === vpcId)) s.step([...path, "vpc"], () => attachVpnGateway(s.ctx, id, vpcId));
+    }
+  }
+}
+
+export function subnets(s: LabSession): void {
+  for (const [name, v] of s.section("subnets")) {
+    const path = ["subnets", name];
+    obj(v, path, ["vpc", "cidr", "az", "routeTable", "mapPublicIp"]);
+    const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
+    const cidrBlock = str(v, "cidr", path);
+    const az = str(v, "az", path, true);
+    let id = s.findByName("subnets", name);
+    if (!id) {
+      id = s.step([...path, az !== undefined ? "az" : "cidr"], () => {
+        // Check the CIDR first so that its error points at the CIDR, then the AZ.
+        return createSubnet(s.ctx, { vpcId, cidrBlock, ...(az !== undefined ? { availabilityZone: az } : {}), tags: s.tags(name) }).id;
+      });
+      s.created.push(`subnet ${name} (${id})`);
+    } else {
+      const have = s.world.subnets.get(id)!;
+      if (have.cidrBlock !== cidrBlock || have.vpcId !== vpcId || (az !== undefined && have.availabilityZone !== az)) {
+        throw new LabError(path, `subnet '${name}' exists as ${have.cidrBlock} in ${have.availabilityZone} of ${have.vpcId}; a subnet's VPC, CIDR and AZ cannot change`);
+      }
+    }
+    const mapPublic = bool(v, "mapPublicIp", path);
+    if (mapPublic !== undefined && s.world.subnets.get(id)!.mapPublicIpOnLaunch !== mapPublic) modifySubnetAttribute(s.ctx, id, mapPublic);
+  }
+}
+
+export function routeTables(s: LabSession): void {
+  for (const [name, v] of s.section("routeTables")) {
+    const path = ["routeTables", name];
+    obj(v, path, ["vpc", "routes", "subnets", "main"]);
+    const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
+    let id = s.findByName("routeTables", name);
+    if (!id) {
+      id = s.step(path, () => createRouteTable(s.ctx, { vpcId, tags: s.tags(name) }).id);
+      s.created.push(`route table ${name} (${id})`);
+    }
+    const rtbId = id;
+    for (const [i, subnetName] of strList(v, "subnets", path).entries()) {
+      const sp = [...path, "subnets", i];
+      const subnetId = s.ref("subnets", subnetName, sp);
+      const current = [...s.world.routeTables.values()].find((t) => t.associations.some((a) => a.subnetId === subnetId));
+      if (current?.id === rtbId) continue;
+      s.step(sp, () => {
+        if (current) replaceRouteTableAssociation(s.ctx, current.associations.find((a) => a.subnetId === subnetId)!.id, rtbId);
+        else associateRouteTable(s.ctx, { routeTableId: rtbId, subnetId });
+      });
+      s.changed.push(`subnet ${subnetName} uses route table ${name}`);
+    }
+    if (bool(v, "main", path)) {
+      const vpc = s.world.vpcs.get(vpcId)!;
+      if (vpc.mainRouteTableId !== rtbId) {
+        const mainAssoc = s.world.routeTables.get(vpc.mainRouteTableId)!.associations.find((a) => a.main)!;
+        replaceRouteTableAssociation(s.ctx, mainAssoc.id, rtbId);
+      }
+    }
+  }
+}
+
+/** Routes go in after every possible target (gateways, NAT, peering, instances) exists. */
+export function routes(s: LabSession): void {
+  for (const [name, v] of s.section("routeTables")) {
+    const path = ["routeTables", name];
+    const routes = list(v, "routes", path);
+    if (routes === undefined) continue;
+    const rtbId = s.ref("routeTables", name, path);
+    const rtb = s.world.routeTables.get(rtbId)!;
+    const wanted: RouteInput[] = routes.map((r, i) => {
+      const rp = [...path, "routes", i];
+      const o = obj(r, rp, ["destination", "target"]);
+      return { routeTableId: rtbId, destinationCidrBlock: str(o, "destination", rp), ...routeTarget(s, str(o, "target", rp), [...rp, "target"]) };
+    });
+    for (const [i, want] of wanted.entries()) {
+      const rp = [...path, "routes", i];
+      const have = rtb.routes.find((r) => r.destinationCidrBlock === want.destinationCidrBlock);
+      const same = have && (["gatewayId", "natGatewayId", "vpcPeeringConnectionId", "networkInterfaceId"] as const).every((k) => have[k] === want[k] || (k === "networkInterfaceId" && want.instanceId !== undefined && have.instanceId === want.instanceId));
+      if (same) continue;
+      s.step(rp, () => (have ? replaceRoute(s.ctx, want) : createRoute(s.ctx, want)));
+      const target = want.gatewayId ?? want.natGatewayId ?? want.vpcPeeringConnectionId ?? want.instanceId ?? want.networkInterfaceId ?? "";
+      s.changed.push(`route table ${name}: ${want.destinationCidrBlock} → ${target}`);
+    }
+    for (const r of [...rtb.routes]) {
+      if (r.origin === "CreateRoute" && r.destinationCidrBlock && r.gatewayId !== "local" && !wanted.some((w) => w.destinationCidrBlock === r.destinationCidrBlock)) {
+        deleteRoute(s.ctx, { routeTableId: rtbId, destinationCidrBlock: r.destinationCidrBlock });
+        s.changed.push(`route table ${name}: removed ${r.destinationCidrBlock}`);
+      }
+    }
+  }
+}
+
+function routeTarget(s: LabSession, target: string, path: Path): Partial<RouteInput> {
+  if (target === "local") throw new LabError(path, "the local route exists with the VPC and cannot be declared");
+  const byId = LabSession.isId(target) ? /^(igw|vgw|nat|pcx|eni|i|vpce)-/.exec(target)?.[1] : undefined;
+  const lookups: [Kind, (id: string) => Partial<RouteInput>][] = [
+    ["internetGateways", (id) => ({ gatewayId: id })],
+    ["vpnGateways", (id) => ({ gatewayId: id })],
+    ["natGateways", (id) => ({ natGatewayId: id })],
+    ["peeringConnections", (id) => ({ vpcPeeringConnectionId: id })],
+    ["instances", (id) => ({ instanceId: id })],
+  ];
+  for (const [kind, make] of lookups) {
+    const id = s.findByName(kind, target);
+    if (id) return make(id);
+  }
+  if (byId) {
+    const field = { igw: "gatewayId", vgw: "gatewayId", nat: "natGatewayId", pcx: "vpcPeeringConnectionId", eni: "networkInterfaceId", i: "instanceId", vpce: "vpcEndpointId" }[byId];
+    return { [field as string]: target };
+  }
+  throw new LabError(path, `no internet gateway, VPN gateway, NAT gateway, peering or instance named '${target}'`);
+}
+
+export function networkAcls(s: LabSession): void {
+  for (const [name, v] of s.section("networkAcls")) {
+    const path = ["networkAcls", name];
+    obj(v, path, ["vpc", "subnets", "inbound", "outbound"]);
+    const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
+    let id = s.findByName("networkAcls", name);
+    if (!id) {
+      id = s.step(path, () => createNetworkAcl(s.ctx, { vpcId, tags: s.tags(name) }).id);
+      s.created.push(`network ACL ${name} (${id})`);
+    }
+    const aclId = id;
+    const entries = (["inbound", "outbound"] as const).flatMap((dir) =>
+      (list(v, dir, path) ?? []).map((r, i) => {
+        const rp = [...path, dir, i];
+        const o = obj(r, rp, ["rule", "protocol", "port", "ports", "cidr", "action"]);
+        const ruleNumber = num(o, "rule", rp);
+        if (ruleNumber === undefined) throw new LabError(rp, "missing required key 'rule' (the rule number)");
+        const range = ports(o, rp);
+        return { rp, input: { networkAclId: aclId, ruleNumber, egress: dir === "outbound", protocol: str(o, "protocol", rp, true) ?? "tcp", ruleAction: str(o, "action", rp, true) ?? "allow", cidrBlock: str(o, "cidr", rp), ...(range ? { portRange: range } : {}) } };
+      }),
+    );
+    const acl = s.world.networkAcls.get(aclId)!;
+    for (const e of [...acl.entries]) if (e.ruleNumber !== 32767) deleteNetworkAclEntry(s.ctx, { networkAclId: aclId, ruleNumber: e.ruleNumber, egress: e.egress });
+    for (const { rp, input } of entries) s.step(rp, () => createNetworkAclEntry(s.ctx, input));
+    for (const [i, subnetName] of strList(v, "subnets", path).entries()) {
+      const subnetId = s.ref("subnets", subnetName, [...path, "subnets", i]);
+      const current = [...s.world.networkAcls.values()].find((a) => a.associations.some((x) => x.subnetId === subnetId))!;
+      if (current.id !== aclId) s.step([...path, "subnets", i], () => replaceNetworkAclAssociation(s.ctx, current.associations.find((x) => x.subnetId === subnetId)!.id, aclId));
+    }
+  }
+}
+
+export function peerings(s: LabSession): void {
+  for (const [name, v] of s.section("peerings")) {
+    const path = ["peerings", name];
+    obj(v, path, ["vpc", "peerVpc"]);
+    if (s.findByName("peeringConnections", name)) continue;
+    const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
+    const peerVpcId = s.ref("vpcs", str(v, "peerVpc", path), [...path, "peerVpc"]);
+    const id = s.step(path, () => {
+      const pcx = createVpcPeeringConnection(s.ctx, { vpcId, peerVpcId, tags: s.tags(name) });
+      if (pcx.status === "failed") throw new LabError(path, `the peering connection failed: ${pcx.statusMessage ?? ""}`);
+      acceptVpcPeeringConnection(s.ctx, pcx.id);
+      return pcx.id;
+    });
+    s.created.push(`peering ${name} (${id})`);
+  }
+}
+
+export function onPremises(s: LabSession): void {
+  for (const [name, v] of s.section("onPremises")) {
+    const path = ["onPremises", name];
+    obj(v, path, ["vpnGateway", "cidrs", "customerGatewayIp", "propagateTo"]);
+    const vgwId = s.ref("vpnGateways", str(v, "vpnGateway", path), [...path, "vpnGateway"]);
+    if (!s.findByName("vpnConnections", name)) {
+      const cidrs = strList(v, "cidrs", path);
+      if (cidrs.length === 0) throw new LabError([...path, "cidrs"], "an on-premises network needs at least one CIDR");
+      const id = s.step([...path, "cidrs"], () => createVpnConnection(s.ctx, { vpnGatewayId: vgwId, customerGatewayIp: str(v, "customerGatewayIp", path, true) ?? "203.0.113.10", staticRoutes: cidrs, tags: s.tags(name) }).id);
+      s.created.push(`on-premises network ${name} (${id})`);
+    }
+    for (const [i, rtName] of strList(v, "propagateTo", path).entries()) {
+      const rtbId = s.ref("routeTables", rtName, [...path, "propagateTo", i]);
+      if (!s.world.routeTables.get(rtbId)!.propagatingVgws.includes(vgwId)) s.step([...path, "propagateTo", i], () => setVgwRoutePropagation(s.ctx, rtbId, vgwId, true));
+    }
+  }
+}

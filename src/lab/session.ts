@@ -1,0 +1,69 @@
+// What every section of a lab file is applied with: the world being built (a copy), who is
+// building it where, lookups by name, and the mapping of AWS errors to the key being applied.
+import { isAwsError } from "../model/errors.js";
+import type { World } from "../model/world.js";
+import type { Tag } from "../model/types.js";
+import type { Ctx } from "../control/context.js";
+import { LabError, type Obj, type Path, obj } from "./reader.js";
+
+/** A literal AWS id in a lab file (names take precedence: a gateway may well be called igw-a). */
+const ID = /^[a-z]+-([0-9a-f]{8}|[0-9a-f]{17})$/;
+
+export type Kind = "vpcs" | "subnets" | "routeTables" | "internetGateways" | "natGateways" | "securityGroups" | "networkAcls" | "instances" | "vpcEndpoints" | "peeringConnections" | "vpnGateways" | "vpnConnections";
+
+export class LabSession {
+  readonly created: string[] = [];
+  readonly changed: string[] = [];
+
+  constructor(readonly world: World, readonly ctx: Ctx, private readonly spec: Obj) {}
+
+  /** True when a reference looks like an AWS id rather than a name. */
+  static isId(text: string): boolean {
+    return ID.test(text);
+  }
+
+  /** Runs one step; an AWS error becomes a lab error pointing at the key being applied. */
+  step<T>(path: Path, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (isAwsError(e)) throw new LabError(path, e.message, e.code);
+      throw e;
+    }
+  }
+
+  section(name: string): [string, Obj][] {
+    const s = obj(this.spec[name], [name]);
+    return Object.entries(s).map(([k, v]) => [k, obj(v, [name, k])]);
+  }
+
+  findByName(kind: Kind, name: string): string | undefined {
+    for (const r of this.world.collection(kind).values()) {
+      if (r.ownerId === this.ctx.account && r.region === this.ctx.region && r.tags.some((t) => t.key === "Name" && t.value === name)) {
+        if (kind === "instances" && (r as { state?: string }).state === "terminated") continue;
+        if (kind === "natGateways" && (r as { state?: string }).state === "deleted") continue;
+        if (kind === "peeringConnections" && (r as { status?: string }).status === "deleted") continue;
+        return r.id;
+      }
+    }
+    return undefined;
+  }
+
+  /** A reference in the file: a name declared (or existing) in the lab, or a literal AWS id. */
+  ref(kind: Kind, name: string, path: Path): string {
+    const id = this.findByName(kind, name) ?? (LabSession.isId(name) ? name : undefined);
+    if (!id) throw new LabError(path, `no ${kind.replace(/s$/, "")} named '${name}'`);
+    return id;
+  }
+
+  tags(name: string): Tag[] {
+    return [{ key: "Name", value: name }];
+  }
+
+  /** Security groups by name are per VPC; `default` is the VPC's default group. */
+  sgRef(name: string, vpcId: string, path: Path): string {
+    if (name.startsWith("sg-")) return name;
+    if (name === "default") return this.world.vpcs.get(vpcId)!.defaultSecurityGroupId;
+    return this.ref("securityGroups", name, path);
+  }
+}

@@ -1,0 +1,154 @@
+// Lab-file sections for what runs in the network: security groups, instances, NAT gateways
+// and VPC endpoints.
+import { findPrefixList, prefixListsIn } from "../model/catalog/index.js";
+import { allocateAddress, createNatGateway } from "../control/gateways.js";
+import { createSecurityGroup, replaceRules, type IpPermission } from "../control/securityGroups.js";
+import { modifyNetworkInterface, runInstances } from "../control/instances.js";
+import { createVpcEndpoint, modifyVpcEndpoint } from "../control/endpoints.js";
+import { LabError, type Path, bool, isObj, list, obj, ports, str, strList } from "./reader.js";
+import type { LabSession } from "./session.js";
+
+function permissions(s: LabSession, rules: unknown[] | undefined, path: Path, vpcId: string): IpPermission[] {
+  return (rules ?? []).map((r, i) => {
+    const rp = [...path, i];
+    const o = obj(r, rp, ["protocol", "port", "ports", "cidr", "group", "prefixList", "description"]);
+    const protocol = str(o, "protocol", rp, true) ?? "tcp";
+    const range = ports(o, rp);
+    const perm: IpPermission = { ipProtocol: protocol, ...(range ? { fromPort: range.from, toPort: range.to } : {}) };
+    const cidr = str(o, "cidr", rp, true);
+    const group = str(o, "group", rp, true);
+    const pl = str(o, "prefixList", rp, true);
+    if ([cidr, group, pl].filter((x) => x !== undefined).length !== 1) throw new LabError(rp, "a rule needs exactly one of 'cidr', 'group' or 'prefixList'");
+    if (cidr !== undefined) perm.ipRanges = [{ cidrIp: cidr, ...(str(o, "description", rp, true) ? { description: str(o, "description", rp) } : {}) }];
+    if (group !== undefined) perm.groupIds = [s.sgRef(group, vpcId, [...rp, "group"])];
+    if (pl !== undefined) {
+      const id = pl.startsWith("pl-") ? pl : prefixListsIn(s.ctx.region).find((p) => p.name === pl)?.id;
+      if (!id || !findPrefixList(s.ctx.region, id)) throw new LabError([...rp, "prefixList"], `no prefix list '${pl}' in ${s.ctx.region}`);
+      perm.prefixListIds = [id];
+    }
+    if ((protocol === "tcp" || protocol === "udp") && !range) throw new LabError(rp, `a ${protocol} rule needs 'port' or 'ports'`);
+    return perm;
+  });
+}
+
+export function securityGroups(s: LabSession): void {
+  const groups = s.section("securityGroups");
+  for (const [name, v] of groups) {
+    const path = ["securityGroups", name];
+    obj(v, path, ["vpc", "description", "ingress", "egress"]);
+    const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
+    if (!s.findByName("securityGroups", name)) {
+      const id = s.step(path, () => createSecurityGroup(s.ctx, { groupName: name, description: str(v, "description", path, true) ?? name, vpcId, tags: s.tags(name) }).id);
+      s.created.push(`security group ${name} (${id})`);
+    }
+  }
+  for (const [name, v] of groups) {
+    const path = ["securityGroups", name];
+    const id = s.ref("securityGroups", name, path);
+    const vpcId = s.world.securityGroups.get(id)!.vpcId;
+    const ingress = permissions(s, list(v, "ingress", path), [...path, "ingress"], vpcId);
+    const egressRules = list(v, "egress", path);
+    const egress = egressRules === undefined ? [{ ipProtocol: "-1", ipRanges: [{ cidrIp: "0.0.0.0/0" }] }] : permissions(s, egressRules, [...path, "egress"], vpcId);
+    const before = s.world.securityGroups.get(id)!.rules.map((r) => r.id).join();
+    s.step([...path, "ingress"], () => replaceRules(s.ctx, id, false, ingress));
+    s.step([...path, "egress"], () => replaceRules(s.ctx, id, true, egress));
+    const after = s.world.securityGroups.get(id)!.rules.map((r) => r.id).join();
+    if (before !== after && !s.created.some((c) => c.includes(`(${id})`))) s.changed.push(`security group ${name}: rules updated`);
+  }
+}
+
+export function instances(s: LabSession): void {
+  for (const [name, v] of s.section("instances")) {
+    const path = ["instances", name];
+    obj(v, path, ["subnet", "privateIp", "publicIp", "securityGroups", "instanceType", "sourceDestCheck"]);
+    const subnetId = s.ref("subnets", str(v, "subnet", path), [...path, "subnet"]);
+    const vpcId = s.world.subnets.get(subnetId)!.vpcId;
+    const groups = strList(v, "securityGroups", path).map((g, i) => s.sgRef(g, vpcId, [...path, "securityGroups", i]));
+    const privateIp = str(v, "privateIp", path, true);
+    let id = s.findByName("instances", name);
+    if (!id) {
+      id = s.step([...path, privateIp !== undefined ? "privateIp" : "subnet"], () => runInstances(s.ctx, {
+        subnetId, securityGroupIds: groups, tags: s.tags(name),
+        ...(privateIp !== undefined ? { privateIpAddress: privateIp } : {}),
+        ...(bool(v, "publicIp", path) !== undefined ? { associatePublicIpAddress: bool(v, "publicIp", path)! } : {}),
+        ...(str(v, "instanceType", path, true) ? { instanceType: str(v, "instanceType", path) } : {}),
+      })[0]!.id);
+      s.created.push(`instance ${name} (${id})`);
+    } else {
+      const inst = s.world.instances.get(id)!;
+      if (inst.subnetId !== subnetId || (privateIp !== undefined && inst.privateIpAddress !== privateIp)) {
+        throw new LabError(path, `instance '${name}' exists in ${inst.subnetId} at ${inst.privateIpAddress}; its subnet and address cannot change`);
+      }
+    }
+    const eniId = s.world.instances.get(id)!.networkInterfaceId;
+    const eni = s.world.networkInterfaces.get(eniId)!;
+    const wantGroups = groups.length ? groups : [s.world.vpcs.get(vpcId)!.defaultSecurityGroupId];
+    const sdc = bool(v, "sourceDestCheck", path);
+    if (wantGroups.join() !== eni.groupIds.join() || (sdc !== undefined && sdc !== eni.sourceDestCheck)) {
+      s.step([...path, "securityGroups"], () => modifyNetworkInterface(s.ctx, eniId, { groupIds: wantGroups, ...(sdc !== undefined ? { sourceDestCheck: sdc } : {}) }));
+    }
+  }
+}
+
+export function natGateways(s: LabSession): void {
+  for (const [name, v] of s.section("natGateways")) {
+    const path = ["natGateways", name];
+    obj(v, path, ["subnet", "connectivity"]);
+    const subnetId = s.ref("subnets", str(v, "subnet", path), [...path, "subnet"]);
+    const connectivity = str(v, "connectivity", path, true) ?? "public";
+    if (connectivity !== "public" && connectivity !== "private") throw new LabError([...path, "connectivity"], "connectivity must be 'public' or 'private'");
+    const existing = s.findByName("natGateways", name);
+    if (existing) {
+      if (s.world.natGateways.get(existing)!.subnetId !== subnetId) throw new LabError(path, `NAT gateway '${name}' exists in another subnet; it cannot move`);
+      continue;
+    }
+    const id = s.step(path, () => {
+      const allocationId = connectivity === "public" ? allocateAddress(s.ctx, { tags: s.tags(`${name}-eip`) }).id : undefined;
+      return createNatGateway(s.ctx, { subnetId, connectivityType: connectivity, tags: s.tags(name), ...(allocationId ? { allocationId } : {}) }).id;
+    });
+    s.created.push(`NAT gateway ${name} (${id})`);
+  }
+}
+
+export function endpoints(s: LabSession): void {
+  for (const [name, v] of s.section("endpoints")) {
+    const path = ["endpoints", name];
+    obj(v, path, ["vpc", "service", "type", "routeTables", "subnets", "securityGroups", "privateDns", "policy"]);
+    const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
+    const serviceName = str(v, "service", path);
+    const type = str(v, "type", path, true) ?? "Gateway";
+    const routeTableIds = strList(v, "routeTables", path).map((n, i) => s.ref("routeTables", n, [...path, "routeTables", i]));
+    const subnetIds = strList(v, "subnets", path).map((n, i) => s.ref("subnets", n, [...path, "subnets", i]));
+    const groupIds = strList(v, "securityGroups", path).map((n, i) => s.sgRef(n, vpcId, [...path, "securityGroups", i]));
+    const privateDns = bool(v, "privateDns", path);
+    const policyValue = v["policy"];
+    const policy = policyValue === undefined ? undefined : isObj(policyValue) ? JSON.stringify(policyValue) : str(v, "policy", path);
+    const existing = s.findByName("vpcEndpoints", name);
+    if (!existing) {
+      const id = s.step(path, () => createVpcEndpoint(s.ctx, {
+        vpcId, serviceName, vpcEndpointType: type, routeTableIds, subnetIds, securityGroupIds: groupIds, tags: s.tags(name),
+        ...(privateDns !== undefined ? { privateDnsEnabled: privateDns } : {}), ...(policy !== undefined ? { policyDocument: policy } : {}),
+      }).id);
+      s.created.push(`endpoint ${name} (${id})`);
+      continue;
+    }
+    const ep = s.world.vpcEndpoints.get(existing)!;
+    if (ep.vpcId !== vpcId || ep.serviceName !== serviceName || ep.vpcEndpointType !== type) {
+      throw new LabError(path, `endpoint '${name}' exists as a ${ep.vpcEndpointType} endpoint for ${ep.serviceName} in ${ep.vpcId}; those cannot change`);
+    }
+    const diff = <T>(want: T[], have: T[]): [T[], T[]] => [want.filter((x) => !have.includes(x)), have.filter((x) => !want.includes(x))];
+    const [addRt, removeRt] = diff(routeTableIds, ep.routeTableIds);
+    const [addSn, removeSn] = diff(subnetIds, ep.subnetIds);
+    const wantGroups = type === "Interface" ? (groupIds.length ? groupIds : [s.world.vpcs.get(vpcId)!.defaultSecurityGroupId]) : [];
+    const [addSg, removeSg] = diff(wantGroups, ep.groupIds);
+    const dnsChange = privateDns !== undefined && privateDns !== ep.privateDnsEnabled;
+    const policyChange = policy !== undefined && policy !== ep.policyDocument;
+    if (addRt.length + removeRt.length + addSn.length + removeSn.length + addSg.length + removeSg.length === 0 && !dnsChange && !policyChange) continue;
+    s.step(path, () => modifyVpcEndpoint(s.ctx, {
+      vpcEndpointId: ep.id, addRouteTableIds: addRt, removeRouteTableIds: removeRt, addSubnetIds: addSn, removeSubnetIds: removeSn,
+      addSecurityGroupIds: addSg, removeSecurityGroupIds: removeSg,
+      ...(dnsChange ? { privateDnsEnabled: privateDns } : {}), ...(policyChange ? { policyDocument: policy } : {}),
+    }));
+    s.changed.push(`endpoint ${name} (${ep.id})`);
+  }
+}
