@@ -101,9 +101,11 @@ export function resolve(view: NetworkView, asker: Asker, rawName: string, rotati
 
   const publicName = ec2PublicName(name);
   if (publicName !== undefined) {
+    // The name exists only while the owner's VPC has both DNS attributes on, and only in its Region's domain.
     const eni = view.eniWithPublicIp(publicName);
-    if (!eni) return result;
-    const inside = vpc !== undefined && eni.vpcId === vpc.id && vpc.enableDnsHostnames;
+    const owner = eni ? view.world.vpcs.get(eni.vpcId) : undefined;
+    if (!eni || !owner?.enableDnsSupport || !owner.enableDnsHostnames || name !== publicHostname(eni.publicIp!, eni.region)) return result;
+    const inside = vpc !== undefined && eni.vpcId === vpc.id;
     return answer([inside ? eni.privateIpAddress : formatIpv4(publicName)], TTL.ec2, { kind: "ec2-public", component: { id: eni.id, type: "network-interface" } });
   }
 
@@ -139,6 +141,11 @@ function ec2InternalName(view: NetworkView, vpc: Vpc, name: string): string | un
   }
   const inst = view.world.instances.get(host);
   return inst && inst.vpcId === vpc.id && inst.state === "running" ? inst.privateIpAddress : undefined;
+}
+
+/** The public DNS name AWS gives a public address in a Region. */
+export function publicHostname(ip: string, region: string): string {
+  return `ec2-${ip.replaceAll(".", "-")}.${region === "us-east-1" ? "compute-1" : `${region}.compute`}.amazonaws.com`;
 }
 
 /** ec2-203-0-113-25.compute-1.amazonaws.com / ec2-...<region>.compute.amazonaws.com -> the address. */

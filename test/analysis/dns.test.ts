@@ -61,4 +61,7 @@ test("EC2 names: ip-* private names and public names, split horizon", () => {
   const publicName = `ec2-${inst!.publicIpAddress!.replaceAll(".", "-")}.ap-northeast-2.compute.amazonaws.com`;
   assert.deepEqual(resolve(view, at, publicName).answers.map((a) => a.value), ["10.0.1.103"], "inside the VPC: the private address");
   assert.deepEqual(resolve(view, { component: { id: "x", type: "internet" } }, publicName).answers.map((a) => a.value), [inst!.publicIpAddress]);
+  assert.equal(resolve(view, at, publicName.replace("ap-northeast-2", "us-west-2")).status, "NXDOMAIN", "only in its own Region's domain");
+  ctx.world.vpcs.get(inst!.vpcId)!.enableDnsHostnames = false;
+  assert.equal(resolve(new NetworkView(ctx.world), { component: { id: "x", type: "internet" } }, publicName).status, "NXDOMAIN", "no public DNS name without DNS hostnames");
 });
