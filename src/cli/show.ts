@@ -1,7 +1,32 @@
-// vpclab show: the resources in the world, by name and id, grouped by kind.
-import { COLLECTION_NAMES } from "../model/world.js";
+// vpclab show: the resources in the world by name and id, with what a lab needs next: routes,
+// endpoint DNS names and states, instance addresses, security-group rules.
+import { COLLECTION_NAMES, type Collections, type CollectionName } from "../model/world.js";
 import type { Store } from "../state/store.js";
+import { sgRuleText } from "../analysis/filters.js";
 import { bold, dim } from "./render.js";
+
+type Details = { [K in CollectionName]?: (r: Collections[K]) => string[] };
+
+const DETAILS: Details = {
+  vpcs: (v) => [`${v.cidrBlock}  dns support ${v.enableDnsSupport ? "on" : "off"}, dns hostnames ${v.enableDnsHostnames ? "on" : "off"}`],
+  subnets: (s) => [`${s.cidrBlock}  ${s.availabilityZone} (${s.availabilityZoneId})  ${s.vpcId}`],
+  routeTables: (t) => [
+    `${t.vpcId}${t.associations.some((a) => a.main) ? "  main" : ""}${t.associations.filter((a) => a.subnetId).map((a) => `  ${a.subnetId!}`).join("")}`,
+    ...t.routes.map((r) => `  ${(r.destinationCidrBlock ?? r.destinationPrefixListId ?? "").padEnd(18)} → ${r.gatewayId ?? r.natGatewayId ?? r.vpcPeeringConnectionId ?? r.instanceId ?? r.networkInterfaceId ?? r.vpcEndpointId ?? "?"}${r.state === "active" ? "" : `  (${r.state})`}`),
+  ],
+  securityGroups: (g) => [`${g.groupName}  ${g.vpcId}`, ...g.rules.map((r) => `  ${r.isEgress ? "out" : "in "} ${sgRuleText(r)}`)],
+  networkAcls: (a) => [`${a.vpcId}${a.isDefault ? "  default" : ""}  subnets: ${a.associations.map((x) => x.subnetId).join(", ") || "none"}`],
+  networkInterfaces: (e) => [`${e.privateIpAddress}${e.publicIp ? `  public ${e.publicIp}` : ""}  ${e.interfaceType}  ${e.subnetId}  ${e.availabilityZone}${e.description ? `  "${e.description}"` : ""}`],
+  instances: (i) => [`${i.state}  ${i.privateIpAddress}${i.publicIpAddress ? `  public ${i.publicIpAddress}` : ""}  ${i.subnetId}`],
+  natGateways: (n) => [`${n.state}  ${n.connectivityType}  ${n.privateIp}${n.publicIp ? `  public ${n.publicIp}` : ""}  ${n.subnetId}`],
+  vpcEndpoints: (e) => [
+    `${e.vpcEndpointType}  ${e.serviceName}  ${e.state}${e.vpcEndpointType === "Interface" ? `  private DNS ${e.privateDnsEnabled ? "on" : "off"}` : ""}`,
+    ...e.routeTableIds.map((id) => `  route table ${id}`),
+    ...e.dnsEntries.map((d) => `  ${d.dnsName}`),
+  ],
+  peeringConnections: (p) => [`${p.requesterVpcId} ↔ ${p.accepterVpcId}  ${p.status}`],
+  vpnConnections: (v) => [`${v.vpnGatewayId}  on-premises ${v.staticRoutes.join(", ")}`],
+};
 
 export function showCommand(store: Store, out: (s: string) => void): void {
   const world = store.load();
@@ -11,10 +36,12 @@ export function showCommand(store: Store, out: (s: string) => void): void {
     if (items.length === 0) continue;
     any = true;
     out(bold(kind));
+    const detail = DETAILS[kind] as ((r: Collections[typeof kind]) => string[]) | undefined;
     for (const r of items) {
       const name = r.tags.find((t) => t.key === "Name")?.value ?? "";
-      const extra = "cidrBlock" in r ? r.cidrBlock : "privateIpAddress" in r ? r.privateIpAddress : "serviceName" in r ? r.serviceName : "";
-      out(`  ${name.padEnd(24)} ${dim(r.id)} ${extra} ${dim(`${r.region} ${r.ownerId}`)}`);
+      const [first = "", ...more] = detail ? detail(r) : [];
+      out(`  ${name.padEnd(20)} ${dim(r.id)}  ${first}`);
+      for (const line of more) out(`      ${dim(line)}`);
     }
   }
   if (!any) out(dim("the world is empty: try 'vpclab apply examples/lab1-gateway-endpoint.yaml'"));
