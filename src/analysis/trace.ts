@@ -135,6 +135,9 @@ function suggestRoute(view: NetworkView, vpcId: string, dst: number): string | u
   const vpc = view.world.vpcs.get(vpcId)!;
   const iface = owner?.service ? undefined : view.endpointsIn(vpcId).find((e) => e.vpcEndpointType === "Interface" && findAwsService(e.serviceName)?.region.name === owner?.region);
   if (iface && owner) return `This is the service's public address. Interface endpoint ${iface.id} is in this VPC: reach it by its private IPs (private DNS, or its vpce DNS names) instead.`;
+  if (owner && owner.region !== vpc.region) {
+    return `${formatIpv4(dst)} is ${owner.service ?? "AWS"} in ${owner.region}; this VPC is in ${vpc.region}, and gateway endpoints serve their own Region only. Route 0.0.0.0/0 to a NAT gateway, or use the service in ${vpc.region}.`;
+  }
   if (owner?.service && owner.region === vpc.region && prefixListFor(vpc.region, owner.service)) {
     return `Create a gateway endpoint for com.amazonaws.${vpc.region}.${owner.service} associated with this route table (free), or route 0.0.0.0/0 to a NAT gateway.`;
   }

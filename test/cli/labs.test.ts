@@ -60,6 +60,7 @@ test("lab 1: a gateway endpoint for S3", () => {
   t = json<Trace>(vpclab(d, "trace", "--from", "private-instance", "--to", "s3.us-east-1.amazonaws.com:443", "--output", "json"));
   assert.deepEqual(t.explanations.map((e) => e.code), ["NO_ROUTE_TO_DESTINATION"]);
   assert.ok(t.notes.some((n) => n.code === "ENDPOINT_REGION_MISMATCH"));
+  assert.match(t.explanations[0]!.fix ?? "", /gateway endpoints serve their own Region only/);
   t = json<Trace>(vpclab(d, "trace", "--from", "public-instance", "--to", "s3.us-east-1.amazonaws.com:443", "--output", "json"));
   assert.equal(t.reachable, true);
   assert.ok(t.forward.some((h) => h.component.type === "internet-gateway"));
