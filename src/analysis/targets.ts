@@ -1,20 +1,32 @@
 // Where a route leads: the VPC's own addresses (instances, interface endpoints and the services
 // behind them), gateway endpoints, internet and NAT gateways, peering connections, VPN gateways
-// and appliances. Each target adds its hops, its blockers and its checks for the way back.
+// and appliances; and how traffic enters a VPC through a gateway. Each target adds its hops,
+// its blockers and its checks for the way back.
 import { awsAddressOwner, findAwsService } from "../model/catalog/index.js";
 import { containsIp, formatIpv4, isPublicIp, parseCidr, parseIpv4 } from "../model/net.js";
 import type { NetworkInterface, VpcEndpoint } from "../model/types.js";
 import { EPHEMERAL } from "./filters.js";
 import type { ComponentRef } from "./types.js";
-import { type Ingress, MAX_FORWARDS, type Packet, type Walk, aclCheck, arriveAtEni, ref } from "./walk.js";
+import { type Ingress, MAX_FORWARDS, type Packet, type Walk, aclCheck, arriveAtEni, expectRouteBack, leaveEni, leaveSubnet, ref } from "./walk.js";
 
-export function deliverLocal(walk: Walk, vpcId: string, pkt: Packet, sourceEni?: NetworkInterface): void {
+/** A route whose target is gone: AWS shows such routes as blackholes. */
+function missingTarget(walk: Walk, id: string, type: string): void {
+  walk.block({ code: "BAD_STATE_ROUTE", component: { id, type }, message: `The route's target ${id} does not exist.` });
+}
+
+function loop(walk: Walk, component: ComponentRef): boolean {
+  if (++walk.forwards <= MAX_FORWARDS) return false;
+  walk.block({ code: "ROUTING_LOOP", component, message: `The path is forwarded more than ${MAX_FORWARDS} times (through NAT gateways or appliances): a routing loop.` });
+  return true;
+}
+
+export function deliverLocal(walk: Walk, vpcId: string, pkt: Packet, sourceEni: NetworkInterface | undefined, fromSubnetId: string | undefined): void {
   const eni = walk.view.eniAt(vpcId, pkt.dst);
   if (!eni) {
     walk.block({ code: "UNKNOWN_DESTINATION", component: { id: vpcId, type: "vpc" }, message: `No network interface in ${vpcId} has the address ${formatIpv4(pkt.dst)}.` });
     return;
   }
-  arriveAtEni(walk, eni, pkt, sourceEni);
+  arriveAtEni(walk, eni, pkt, sourceEni, fromSubnetId);
   landOn(walk, eni);
 }
 
@@ -64,11 +76,12 @@ function throughInterfaceEndpoint(walk: Walk, ep: VpcEndpoint, eni: NetworkInter
   serviceHop(walk, ep, `through interface endpoint ${ep.id} (${eni.privateIpAddress} in ${eni.availabilityZone})`);
 }
 
-export function viaGatewayEndpoint(walk: Walk, ep: VpcEndpoint | undefined, pkt: Packet, ingress: Ingress): void {
-  if (!ep) return;
+export function viaGatewayEndpoint(walk: Walk, epId: string, pkt: Packet, ingress: Ingress): void {
+  const ep = walk.view.world.vpcEndpoints.get(epId);
+  if (!ep) return missingTarget(walk, epId, "vpc-endpoint");
   endpointUsable(walk, ep);
   if (ingress !== "inside") {
-    walk.block({ code: "GATEWAY_ENDPOINT_NOT_TRANSITIVE", component: ref(ep, "vpc-endpoint"), message: `Gateway endpoint ${ep.id} serves only traffic that starts inside ${ep.vpcId}; traffic arriving through a ${ingress === "vpn" ? "VPN" : "peering connection"} cannot use it.`, fix: "Use an interface endpoint for the service instead (reachable over VPN, Direct Connect and peering)." });
+    walk.block({ code: "GATEWAY_ENDPOINT_NOT_TRANSITIVE", component: ref(ep, "vpc-endpoint"), message: `Gateway endpoint ${ep.id} serves only traffic that starts inside ${ep.vpcId}; traffic arriving through a ${ingress === "vpn" ? "VPN" : ingress === "peering" ? "peering connection" : "internet gateway"} cannot use it.`, fix: "Use an interface endpoint for the service instead (reachable over VPN, Direct Connect and peering)." });
   }
   serviceHop(walk, ep, `through gateway endpoint ${ep.id}`);
   void pkt;
@@ -99,6 +112,39 @@ export function viaInternetGateway(walk: Walk, igwId: string, pkt: Packet, sourc
   overInternet(walk, { ...pkt, src });
 }
 
+/**
+ * Traffic entering a VPC through a gateway (internet or VPN): the gateway's edge route table if it
+ * has one (ingress routing, e.g. to an appliance), else straight to the VPC's own address. The
+ * reply must be routed back through the same gateway.
+ */
+export function enterThroughGateway(walk: Walk, gatewayId: string, vpcId: string, pkt: Packet, ingress: Ingress, replyCidr: string): void {
+  const { view } = walk;
+  const edge = view.routeTableOfGateway(gatewayId);
+  if (edge) {
+    const edgeRef = ref(edge, "route-table");
+    const best = view.lookup(edge, pkt.dst).best;
+    const target = best ? best.route.gatewayId ?? best.route.networkInterfaceId ?? best.route.vpcEndpointId ?? "?" : undefined;
+    walk.hop({ component: edgeRef, verdict: best ? "pass" : "block", detail: best ? `edge route table: ${formatIpv4(pkt.dst)} matches ${best.cidr} → ${target ?? "?"}` : `edge route table ${edge.id} has no route to ${formatIpv4(pkt.dst)}` });
+    if (!best) {
+      walk.block({ code: "NO_ROUTE_TO_DESTINATION", component: edgeRef, message: `The edge route table ${edge.id} of ${gatewayId} has no route to ${formatIpv4(pkt.dst)}.` });
+      return;
+    }
+    if (best.route.networkInterfaceId) return viaAppliance(walk, best.route.networkInterfaceId, pkt, ingress, undefined, undefined);
+    if (best.route.gatewayId !== "local") {
+      walk.block({ code: "UNSUPPORTED_ROUTE_TARGET", component: edgeRef, message: `Edge routes to ${target ?? "this target"} are not analysed yet.` });
+      return;
+    }
+  }
+  const eni = view.eniAt(vpcId, pkt.dst);
+  if (!eni) {
+    walk.block({ code: "UNKNOWN_DESTINATION", component: { id: vpcId, type: "vpc" }, message: `No network interface in ${vpcId} has the address ${formatIpv4(pkt.dst)}.` });
+    return;
+  }
+  expectRouteBack(walk, eni.subnetId, pkt.src, gatewayId, replyCidr);
+  arriveAtEni(walk, eni, pkt, undefined, undefined);
+  landOn(walk, eni);
+}
+
 /** On the public internet: an AWS service's public address, another VPC's public IP, or a host out there. */
 function overInternet(walk: Walk, pkt: Packet): void {
   const { view } = walk;
@@ -117,14 +163,13 @@ function overInternet(walk: Walk, pkt: Packet): void {
   const eni = view.eniWithPublicIp(pkt.dst);
   if (eni) {
     const igwId = view.igwOf(eni.vpcId);
-    const igwRef: ComponentRef = { id: igwId ?? "none", type: "internet-gateway" };
     if (!igwId) {
       walk.block({ code: "NO_ROUTE_TO_DESTINATION", component: { id: eni.vpcId, type: "vpc" }, message: `${formatIpv4(pkt.dst)} belongs to ${eni.id} in ${eni.vpcId}, which has no internet gateway attached.` });
       return;
     }
-    walk.hop({ component: igwRef, verdict: "pass", detail: `${igwId} translates ${formatIpv4(pkt.dst)} to ${eni.privateIpAddress}` });
-    arriveAtEni(walk, eni, pkt);
-    landOn(walk, eni);
+    const igw = view.world.internetGateways.get(igwId)!;
+    walk.hop({ component: ref(igw, "internet-gateway"), verdict: "pass", detail: `${igwId} translates ${formatIpv4(pkt.dst)} to ${eni.privateIpAddress}` });
+    enterThroughGateway(walk, igwId, eni.vpcId, { ...pkt, dst: parseIpv4(eni.privateIpAddress)! }, "internet", "0.0.0.0/0");
     return;
   }
   const component: ComponentRef = { id: formatIpv4(pkt.dst), type: "internet" };
@@ -132,30 +177,32 @@ function overInternet(walk: Walk, pkt: Packet): void {
   walk.terminal = component;
 }
 
-export function viaNatGateway(walk: Walk, natId: string, pkt: Packet, ingress: Ingress): void {
+/** A NAT gateway translates the source to its private address; the internet gateway then maps that to its Elastic IP. */
+export function viaNatGateway(walk: Walk, natId: string, pkt: Packet, ingress: Ingress, fromSubnetId: string): void {
   const { view } = walk;
   const nat = view.world.natGateways.get(natId);
-  if (!nat) return;
+  if (!nat) return missingTarget(walk, natId, "nat-gateway");
   const natRef = ref(nat, "nat-gateway");
   const ok = nat.state === "available";
-  walk.hop({ component: natRef, verdict: ok ? "pass" : "block", detail: `${nat.connectivityType} NAT gateway in ${nat.subnetId} (${nat.state})` });
+  walk.hop({ component: natRef, verdict: ok ? "pass" : "block", detail: `${nat.connectivityType} NAT gateway in ${nat.subnetId} (${nat.state}): the source becomes ${nat.privateIp}` });
   if (!ok) walk.block({ code: "BAD_STATE", component: natRef, message: `NAT gateway ${nat.id} is ${nat.state}.` });
   if (ingress !== "inside") {
-    walk.block({ code: "NGW_REQUIRES_SOURCE_IN_VPC", component: natRef, message: `NAT gateway ${nat.id} forwards only traffic from network interfaces in its own VPC, not traffic arriving through a ${ingress === "vpn" ? "VPN" : "peering connection"}.` });
+    walk.block({ code: "NGW_REQUIRES_SOURCE_IN_VPC", component: natRef, message: `NAT gateway ${nat.id} forwards only traffic from network interfaces in its own VPC, not traffic arriving through a ${ingress === "vpn" ? "VPN" : ingress === "peering" ? "peering connection" : "gateway"}.` });
   }
-  aclCheck(walk, nat.subnetId, false, pkt.src, { from: walk.port, to: walk.port }, "forward");
-  walk.onReturn(() => aclCheck(walk, nat.subnetId, true, pkt.src, pkt.srcPorts, "return"));
-  const translated: Packet = { src: parseIpv4(nat.publicIp ?? nat.privateIp)!, dst: pkt.dst, srcPorts: EPHEMERAL.wide };
-  aclCheck(walk, nat.subnetId, true, pkt.dst, { from: walk.port, to: walk.port }, "forward");
-  walk.onReturn(() => aclCheck(walk, nat.subnetId, false, pkt.dst, EPHEMERAL.wide, "return"));
-  if (++walk.forwards > MAX_FORWARDS) return;
-  walk.routeFrom(walk, view.subnet(nat.subnetId), translated, ingress);
+  if (fromSubnetId !== nat.subnetId) {
+    aclCheck(walk, nat.subnetId, false, pkt.src, { from: walk.port, to: walk.port }, "forward");
+    walk.onReturn(() => aclCheck(walk, nat.subnetId, true, pkt.src, pkt.srcPorts, "return"));
+  }
+  const translated: Packet = { src: parseIpv4(nat.privateIp)!, dst: pkt.dst, srcPorts: EPHEMERAL.wide };
+  leaveSubnet(walk, nat.subnetId, nat.vpcId, translated, EPHEMERAL.wide);
+  if (loop(walk, natRef)) return;
+  walk.routeFrom(walk, view.subnet(nat.subnetId), translated, ingress, view.world.networkInterfaces.get(nat.networkInterfaceId));
 }
 
-export function viaPeering(walk: Walk, fromVpcId: string, pcxId: string, pkt: Packet, sourceEni?: NetworkInterface): void {
+export function viaPeering(walk: Walk, fromVpcId: string, pcxId: string, pkt: Packet, sourceEni: NetworkInterface | undefined): void {
   const { view } = walk;
   const pcx = view.world.peeringConnections.get(pcxId);
-  if (!pcx) return;
+  if (!pcx) return missingTarget(walk, pcxId, "vpc-peering-connection");
   const pcxRef = ref(pcx, "vpc-peering-connection");
   const active = pcx.status === "active";
   const peerVpcId = pcx.requesterVpcId === fromVpcId ? pcx.accepterVpcId : pcx.requesterVpcId;
@@ -171,15 +218,8 @@ export function viaPeering(walk: Walk, fromVpcId: string, pcxId: string, pkt: Pa
     walk.block({ code: "UNKNOWN_DESTINATION", component: { id: peerVpcId, type: "vpc" }, message: `No network interface in ${peerVpcId} has the address ${formatIpv4(pkt.dst)}.` });
     return;
   }
-  walk.onReturn(() => {
-    const rtb = view.routeTableOfSubnet(eni.subnetId);
-    const back = view.lookup(rtb, pkt.src).best;
-    const ok = back?.route.vpcPeeringConnectionId === pcx.id;
-    walk.back({ component: ref(rtb, "route-table"), verdict: ok ? "pass" : "block", detail: ok ? `${formatIpv4(pkt.src)} matches ${back.cidr} → ${pcx.id}` : `no route back to ${formatIpv4(pkt.src)} through ${pcx.id}` });
-    if (!ok) walk.block({ code: "NO_ROUTE_TO_DESTINATION", component: ref(rtb, "route-table"), message: `Route table ${rtb.id} in the peer VPC ${peerVpcId} has no route back to ${formatIpv4(pkt.src)} through ${pcx.id}, so replies are lost.`, fix: `aws ec2 create-route --route-table-id ${rtb.id} --destination-cidr-block ${view.world.vpcs.get(fromVpcId)?.cidrBlock ?? ""} --vpc-peering-connection-id ${pcx.id}` });
-  });
-  const sameOrPeered = sourceEni;
-  arriveAtEni(walk, eni, pkt, sameOrPeered);
+  expectRouteBack(walk, eni.subnetId, pkt.src, pcx.id, view.world.vpcs.get(fromVpcId)?.cidrBlock ?? `${formatIpv4(pkt.src)}/32`);
+  arriveAtEni(walk, eni, pkt, sourceEni, undefined);
   landOn(walk, eni);
 }
 
@@ -193,23 +233,19 @@ export function viaVpnGateway(walk: Walk, vgwId: string, pkt: Packet): void {
     return;
   }
   walk.terminal = ref(vpn, "vpn-connection");
+  walk.onReturn(() => walk.back({ component: vgwRef, verdict: "pass", detail: `the reply comes back through ${vgwId}` }));
 }
 
-export function viaAppliance(walk: Walk, eniId: string, pkt: Packet, ingress: Ingress): void {
+/** A route to an instance or ENI: the appliance must admit the traffic, forward it (no source/destination check), and let it out. */
+export function viaAppliance(walk: Walk, eniId: string, pkt: Packet, ingress: Ingress, sourceEni: NetworkInterface | undefined, fromSubnetId: string | undefined): void {
   const { view } = walk;
   const eni = view.world.networkInterfaces.get(eniId);
-  if (!eni) return;
-  arriveAtEni(walk, eni, pkt);
+  if (!eni) return missingTarget(walk, eniId, "network-interface");
+  arriveAtEni(walk, eni, pkt, sourceEni, fromSubnetId);
   if (eni.sourceDestCheck) {
     walk.block({ code: "ENI_SOURCE_DEST_CHECK_RESTRICTION", component: ref(eni, "network-interface"), message: `${eni.id} has source/destination checking on, so it drops traffic not addressed to itself and cannot forward it.`, fix: `aws ec2 modify-network-interface-attribute --network-interface-id ${eni.id} --no-source-dest-check` });
   }
-  if (++walk.forwards > MAX_FORWARDS) {
-    walk.block({ code: "ROUTING_LOOP", component: ref(eni, "network-interface"), message: "The path forwards through appliances more than 8 times: a routing loop." });
-    return;
-  }
-  const leaving: Packet = { ...pkt };
-  aclCheck(walk, eni.subnetId, true, pkt.dst, { from: walk.port, to: walk.port }, "forward");
-  walk.routeFrom(walk, view.subnet(eni.subnetId), leaving, ingress, eni);
+  if (loop(walk, ref(eni, "network-interface"))) return;
+  leaveEni(walk, eni, pkt);
+  walk.routeFrom(walk, view.subnet(eni.subnetId), pkt, ingress, sourceEni);
 }
-
-/** On-premises traffic enters through the VGW: its edge route table if it has one, else straight to the VPC's own addresses. */

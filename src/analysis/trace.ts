@@ -11,7 +11,7 @@ import { EPHEMERAL, type Protocol } from "./filters.js";
 import type { ComponentRef, Trace } from "./types.js";
 import type { InstalledRoute, NetworkView } from "./view.js";
 import { type Ingress, type Packet, type Ports, Walk, leaveEni, ref } from "./walk.js";
-import { deliverLocal, viaAppliance, viaGatewayEndpoint, viaInternetGateway, viaNatGateway, viaPeering, viaVpnGateway } from "./targets.js";
+import { deliverLocal, enterThroughGateway, viaAppliance, viaGatewayEndpoint, viaInternetGateway, viaNatGateway, viaPeering, viaVpnGateway } from "./targets.js";
 
 export type TraceSource = { kind: "eni"; eniId: string } | { kind: "vpn"; vpnConnectionId: string; ip?: string };
 export interface TraceRequest { from: TraceSource; to: { host?: string; ip?: string; port: number; protocol?: Protocol }; rotation?: number }
@@ -121,7 +121,12 @@ function routeFrom(walk: Walk, subnet: Subnet, pkt: Packet, ingress: Ingress, so
   });
   const beaten = others.find((o) => o.route !== route && o.route.gatewayId !== "local");
   if (beaten) {
-    walk.notes.push({ code: "MORE_SPECIFIC_ROUTE", component: rtbRef, message: `${best.cidr}${best.prefixListId ? ` (${best.prefixListId})` : ""} → ${target} is more specific than ${beaten.cidr} → ${beaten.route.gatewayId ?? beaten.route.natGatewayId ?? beaten.route.vpcPeeringConnectionId ?? "?"}, so it wins (longest prefix match).` });
+    const other = `${beaten.cidr} → ${beaten.route.gatewayId ?? beaten.route.natGatewayId ?? beaten.route.vpcPeeringConnectionId ?? beaten.route.networkInterfaceId ?? "?"}`;
+    const winner = `${best.cidr}${best.prefixListId ? ` (${best.prefixListId})` : ""} → ${target}`;
+    const samePrefix = beaten.cidr.split("/")[1] === best.cidr.split("/")[1];
+    walk.notes.push(samePrefix
+      ? { code: "HIGHER_PRIORITY_ROUTE", component: rtbRef, message: `${winner} and ${other} match equally; ${winner} wins on route priority (static CIDR routes, then prefix lists, then propagated routes).` }
+      : { code: "MORE_SPECIFIC_ROUTE", component: rtbRef, message: `${winner} is more specific than ${other}, so it wins (longest prefix match).` });
   }
   if (route.state !== "active") {
     walk.block({ code: "BAD_STATE_ROUTE", component: rtbRef, message: `The route ${best.cidr} → ${target} in ${rtb.id} is a blackhole: its target no longer exists or is not active.` });
@@ -149,15 +154,15 @@ function suggestRoute(view: NetworkView, vpcId: string, dst: number): string | u
 function dispatch(walk: Walk, subnet: Subnet, vpcId: string, installed: InstalledRoute, pkt: Packet, ingress: Ingress, sourceEni?: NetworkInterface): void {
   const { view } = walk;
   const r = installed.route;
-  if (r.gatewayId === "local") return deliverLocal(walk, vpcId, pkt, sourceEni);
+  if (r.gatewayId === "local") return deliverLocal(walk, vpcId, pkt, sourceEni, subnet.id);
   if (r.gatewayId?.startsWith("igw-")) return viaInternetGateway(walk, r.gatewayId, pkt, sourceEni);
-  if (r.gatewayId?.startsWith("vpce-")) return viaGatewayEndpoint(walk, view.world.vpcEndpoints.get(r.gatewayId), pkt, ingress);
+  if (r.gatewayId?.startsWith("vpce-")) return viaGatewayEndpoint(walk, r.gatewayId, pkt, ingress);
   if (r.gatewayId?.startsWith("vgw-")) return viaVpnGateway(walk, r.gatewayId, pkt);
-  if (r.natGatewayId) return viaNatGateway(walk, r.natGatewayId, pkt, ingress);
+  if (r.natGatewayId) return viaNatGateway(walk, r.natGatewayId, pkt, ingress, subnet.id);
   if (r.vpcPeeringConnectionId) return viaPeering(walk, vpcId, r.vpcPeeringConnectionId, pkt, sourceEni);
-  if (r.networkInterfaceId) return viaAppliance(walk, r.networkInterfaceId, pkt, ingress);
+  if (r.networkInterfaceId) return viaAppliance(walk, r.networkInterfaceId, pkt, ingress, sourceEni, subnet.id);
   walk.block({ code: "UNSUPPORTED_ROUTE_TARGET", component: { id: r.vpcEndpointId ?? "?", type: "route-target" }, message: `Routes to ${r.vpcEndpointId ?? "this target"} (Gateway Load Balancer endpoints) are not analysed yet.` });
-  void subnet;
+  void view;
 }
 
 function enterFromVpn(walk: Walk, origin: Origin, pkt: Packet): void {
@@ -177,6 +182,8 @@ function enterFromVpn(walk: Walk, origin: Origin, pkt: Packet): void {
     }
     return;
   }
-  walk.onReturn(() => walk.back({ component: vgwRef, verdict: "pass", detail: `reply returns through ${origin.vgwId}` }));
-  deliverLocal(walk, origin.vpc.id, pkt);
+  walk.onReturn(() => walk.back({ component: vgwRef, verdict: "pass", detail: `the reply returns through ${origin.vgwId}` }));
+  const vpn = view.world.vpnConnections.get(origin.component.id);
+  const onPremCidr = vpn?.staticRoutes.find((c) => containsIp(parseCidr(c)!, pkt.src)) ?? `${formatIpv4(pkt.src)}/32`;
+  enterThroughGateway(walk, origin.vgwId, origin.vpc.id, pkt, "vpn", onPremCidr);
 }

@@ -11,7 +11,7 @@ import type { NetworkView } from "./view.js";
 export interface Ports { from: number; to: number }
 export interface Packet { src: number; dst: number; srcPorts: Ports }
 /** How the packet entered the VPC it is being routed in: from inside, or through a gateway or peering. */
-export type Ingress = "inside" | "vpn" | "peering";
+export type Ingress = "inside" | "vpn" | "peering" | "internet";
 
 export const MAX_FORWARDS = 8;
 
@@ -47,25 +47,78 @@ export class Walk {
   }
 }
 
+/** The ENI at an address in this VPC or, for security-group references, in an actively peered one. */
+export function eniAcross(view: NetworkView, vpcId: string, ip: number): NetworkInterface | undefined {
+  const own = view.eniAt(vpcId, ip);
+  if (own) return own;
+  for (const p of view.peeringsOf(vpcId)) {
+    if (p.status !== "active") continue;
+    const other = view.eniAt(p.requesterVpcId === vpcId ? p.accepterVpcId : p.requesterVpcId, ip);
+    if (other) return other;
+  }
+  return undefined;
+}
+
+/** Network ACLs filter traffic entering and leaving a subnet, not traffic routed within one. */
+export function staysInSubnet(view: NetworkView, subnetId: string, vpcId: string, dst: number): boolean {
+  const best = view.lookup(view.routeTableOfSubnet(subnetId), dst).best;
+  return best?.route.gatewayId === "local" && view.eniAt(vpcId, dst)?.subnetId === subnetId;
+}
+
+/** The subnet's outbound ACL as the packet leaves it (and its inbound ACL for the reply), unless it stays in the subnet. */
+export function leaveSubnet(walk: Walk, subnetId: string, vpcId: string, pkt: Packet, replyPorts: Ports): void {
+  if (staysInSubnet(walk.view, subnetId, vpcId, pkt.dst)) {
+    walk.hop({ component: { id: subnetId, type: "subnet" }, verdict: "info", detail: "the destination is in the same subnet: network ACLs do not apply" });
+    return;
+  }
+  aclCheck(walk, subnetId, true, pkt.dst, { from: walk.port, to: walk.port }, "forward");
+  walk.onReturn(() => aclCheck(walk, subnetId, false, pkt.dst, replyPorts, "return"));
+}
+
+/**
+ * Queues the reply's route: from the destination's subnet back to `to`, which must go through
+ * `via` (the peering connection, VPN gateway or internet gateway the request came in by).
+ * Queue it before arriving at the destination, so that it runs after the destination's checks.
+ */
+export function expectRouteBack(walk: Walk, destSubnetId: string, to: number, via: string, fixCidr: string): void {
+  walk.onReturn(() => {
+    const { view } = walk;
+    const rtb = view.routeTableOfSubnet(destSubnetId);
+    const back = view.lookup(rtb, to).best;
+    const target = back ? back.route.gatewayId ?? back.route.natGatewayId ?? back.route.vpcPeeringConnectionId ?? back.route.networkInterfaceId ?? back.route.vpcEndpointId : undefined;
+    const ok = target === via && back?.route.state === "active";
+    const rtbRef = ref(rtb, "route-table");
+    walk.back({ component: rtbRef, verdict: ok ? "pass" : "block", detail: ok ? `${formatIpv4(to)} matches ${back.cidr} → ${via}` : `no route back to ${formatIpv4(to)} through ${via}${back ? ` (it matches ${back.cidr} → ${target ?? "?"})` : ""}` });
+    if (!ok) {
+      const flag = via.startsWith("pcx-") ? "--vpc-peering-connection-id" : "--gateway-id";
+      walk.block({ code: "NO_ROUTE_TO_DESTINATION", component: rtbRef, message: `Route table ${rtb.id} (used by ${destSubnetId}) has no route back to ${formatIpv4(to)} through ${via}, so replies are lost.`, fix: `aws ec2 create-route --route-table-id ${rtb.id} --destination-cidr-block ${fixCidr} ${flag} ${via}` });
+    }
+  });
+}
+
 export function leaveEni(walk: Walk, eni: NetworkInterface, pkt: Packet): void {
   const { view } = walk;
-  const peerEni = view.eniAt(eni.vpcId, pkt.dst);
+  const peerEni = eniAcross(view, eni.vpcId, pkt.dst);
   const sg = evaluateSecurityGroups(view.world, eni, true, pkt.dst, walk.protocol, walk.port, peerEni);
   walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-egress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: egress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no egress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
   if (!sg.allowed) {
     walk.block({ code: "ENI_SG_RULES_MISMATCH", component: { id: eni.groupIds[0] ?? eni.id, type: "security-group" }, message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no outbound rule allowing ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}.`, fix: egressFix(walk, eni, pkt.dst) });
   }
-  aclCheck(walk, eni.subnetId, true, pkt.dst, { from: walk.port, to: walk.port }, "forward");
+  leaveSubnet(walk, eni.subnetId, eni.vpcId, pkt, pkt.srcPorts);
   walk.onReturn(() => {
-    aclCheck(walk, eni.subnetId, false, pkt.dst, pkt.srcPorts, "return");
     walk.back({ component: groupRef(walk, eni, undefined, "security-group"), verdict: "pass", detail: `${eni.id}: return traffic allowed: security groups are stateful` });
   });
 }
 
-/** Arrival at an ENI: the subnet's inbound ACL, then its security groups' ingress rules. */
-export function arriveAtEni(walk: Walk, eni: NetworkInterface, pkt: Packet, sourceEni?: NetworkInterface): void {
+/**
+ * Arrival at an ENI: the subnet's inbound ACL (unless the packet comes from the same subnet),
+ * then its security groups' ingress rules. `sourceEni` is the ENI that owns the packet's source
+ * address, for rules that reference a group; `fromSubnetId` the subnet the packet left.
+ */
+export function arriveAtEni(walk: Walk, eni: NetworkInterface, pkt: Packet, sourceEni?: NetworkInterface, fromSubnetId?: string): void {
   const { view } = walk;
-  aclCheck(walk, eni.subnetId, false, pkt.src, { from: walk.port, to: walk.port }, "forward");
+  const crossing = fromSubnetId !== eni.subnetId;
+  if (crossing) aclCheck(walk, eni.subnetId, false, pkt.src, { from: walk.port, to: walk.port }, "forward");
   if (eni.groupIds.length > 0) {
     const sg = evaluateSecurityGroups(view.world, eni, false, pkt.src, walk.protocol, walk.port, sourceEni);
     walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-ingress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: ingress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no ingress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
@@ -75,7 +128,7 @@ export function arriveAtEni(walk: Walk, eni: NetworkInterface, pkt: Packet, sour
   }
   walk.onReturn(() => {
     if (eni.groupIds.length > 0) walk.back({ component: groupRef(walk, eni, undefined, "security-group"), verdict: "pass", detail: `${eni.id}: reply allowed: security groups are stateful` });
-    aclCheck(walk, eni.subnetId, true, pkt.src, pkt.srcPorts, "return");
+    if (crossing) aclCheck(walk, eni.subnetId, true, pkt.src, pkt.srcPorts, "return");
   });
 }
 

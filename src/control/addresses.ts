@@ -78,6 +78,17 @@ export function checkPrivateIp(world: World, subnet: Subnet, requested: string):
   return ip;
 }
 
+/** Throws AWS's error unless each subnet has a free address for each ENI about to be made in it. */
+export function checkFreeAddresses(world: World, subnets: Subnet[]): void {
+  const wanted = new Map<string, number>();
+  for (const s of subnets) wanted.set(s.id, (wanted.get(s.id) ?? 0) + 1);
+  for (const s of subnets) {
+    if (freeAddressCount(world, s) < wanted.get(s.id)!) {
+      throw new AwsError("InsufficientFreeAddressesInSubnet", `There are not enough free addresses in subnet '${s.id}' to satisfy the requested number of network interfaces.`);
+    }
+  }
+}
+
 export function freeAddressCount(world: World, subnet: Subnet): number {
   const s = subnetIps(index(world), subnet)!;
   return cidrSize(s.cidr) - 5 - s.used.size;

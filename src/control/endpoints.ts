@@ -5,6 +5,7 @@ import { AwsError } from "../model/errors.js";
 import { type RegionInfo, type ServiceInfo, fill, findAwsService, prefixListFor } from "../model/catalog/index.js";
 import type { DnsEntry, Subnet, Tag, Vpc, VpcEndpoint, VpcEndpointType } from "../model/types.js";
 import { createEni, deleteEni } from "./networkInterfaces.js";
+import { checkFreeAddresses } from "./addresses.js";
 import { type Ctx, base, checkIdFormat, find, get } from "./context.js";
 
 export const QUOTAS = { gatewayPerRegion: 20, gatewayPerVpc: 255, interfacePerVpc: 50, policyChars: 20480 };
@@ -184,6 +185,7 @@ export function createVpcEndpoint(ctx: Ctx, input: CreateVpcEndpointInput): VpcE
   }
   if (input.policyDocument !== undefined) validatePolicy(input.policyDocument);
   countQuota(ctx, vpc, type);
+  checkFreeAddresses(ctx.world, subnets);
 
   const ep: VpcEndpoint = {
     ...base(ctx, "vpce", input.tags),
@@ -263,6 +265,7 @@ export function modifyVpcEndpoint(ctx: Ctx, input: ModifyVpcEndpointInput): void
     const groupsAfter = [...ep.groupIds.filter((g) => !removeSg.includes(g)), ...addSg.filter((g) => !ep.groupIds.includes(g))];
     if (groupsAfter.length === 0) throw param("An interface endpoint must have at least one security group.");
     if (input.privateDnsEnabled === true && !ep.privateDnsEnabled) checkPrivateDns(ctx, vpc, service, ep.id);
+    checkFreeAddresses(ctx.world, addSn.filter((id) => !ep.subnetIds.includes(id)).map((id) => ctx.world.subnets.get(id)!));
   }
   if (input.policyDocument !== undefined) {
     if (input.resetPolicy) throw new AwsError("InvalidParameterCombination", "PolicyDocument and ResetPolicy cannot both be specified.");

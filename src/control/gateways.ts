@@ -3,7 +3,7 @@
 import { AwsError } from "../model/errors.js";
 import { parseCidr } from "../model/net.js";
 import type { ElasticIp, InternetGateway, NatGateway, Tag, VpnConnection, VpnGateway } from "../model/types.js";
-import { allocatePublicIp, releasePublicIp } from "./addresses.js";
+import { allocatePublicIp, checkFreeAddresses, releasePublicIp } from "./addresses.js";
 import { createEni, deleteEni } from "./networkInterfaces.js";
 import { blackholeRoutesTo } from "./routeTables.js";
 import { type Ctx, base, get, invalidParam } from "./context.js";
@@ -67,6 +67,7 @@ export function createNatGateway(ctx: Ctx, input: { subnetId: string; allocation
   } else if (input.allocationId !== undefined) {
     throw invalidParam("A private NAT gateway cannot have an Elastic IP address.");
   }
+  checkFreeAddresses(ctx.world, [subnet]);
   const b = base(ctx, "nat", input.tags);
   const eni = createEni(ctx, subnet, {
     interfaceType: "nat_gateway", groupIds: [], description: `Interface for NAT Gateway ${b.id}`,

@@ -44,7 +44,7 @@ export function applyLab(world: World, text: string, file: string): ApplyResult 
   }
 }
 
-/** Sections in dependency order: routes after every target exists, endpoints after DNS attributes. */
+/** Sections in dependency order: peerings before groups that reference peered groups, routes after every target exists, endpoints after DNS attributes. */
 function run(copy: World, spec: Obj): ApplyResult {
   const region = str(spec, "region", []);
   const account = str(spec, "account", [], true) ?? "000000000000";
@@ -55,7 +55,7 @@ function run(copy: World, spec: Obj): ApplyResult {
   const seed = str(spec, "seed", [], true);
   const world = seed !== undefined && COLLECTION_NAMES.every((c) => copy.collection(c).size === 0) ? new World(IdGenerator.fresh(seed)) : copy;
   const s = new LabSession(world, { world, account, region }, spec);
-  for (const section of [vpcs, internetGateways, vpnGateways, subnets, routeTables, securityGroups, networkAcls, instances, natGateways, peerings, onPremises, routes, endpoints]) {
+  for (const section of [vpcs, peerings, internetGateways, vpnGateways, subnets, routeTables, securityGroups, networkAcls, instances, natGateways, onPremises, routes, endpoints]) {
     section(s);
   }
   return { world, created: s.created, changed: s.changed };

@@ -72,6 +72,10 @@ test("a private instance reaches the internet through the NAT gateway, which sit
   const t = run(world(), "app", { ip: "8.8.8.8", port: 443 });
   assert.equal(t.reachable, true, JSON.stringify(t.explanations));
   assert.deepEqual(t.forward.filter((h) => ["nat-gateway", "internet-gateway", "internet"].includes(h.component.type)).map((h) => h.component.type), ["nat-gateway", "internet-gateway", "internet"]);
+  // The NAT gateway translates to its private address; the internet gateway maps that to the Elastic IP.
+  const nat = [...world().world.natGateways.values()][0]!;
+  assert.match(t.forward.find((h) => h.component.type === "nat-gateway")!.detail, new RegExp(`source becomes ${nat.privateIp.replaceAll(".", "\\.")}`));
+  assert.match(t.forward.find((h) => h.component.type === "internet-gateway")!.detail, new RegExp(`translated to its public address ${nat.publicIp!.replaceAll(".", "\\.")}`));
 });
 
 test("peering reaches the peer VPC only when its route table routes the replies back", () => {
@@ -120,4 +124,85 @@ networkAcls:
   const t = run(v, "web", { ip: "8.8.8.8", port: 443 });
   assert.deepEqual(codes(t).sort(), ["ENI_SG_RULES_MISMATCH", "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS", "SUBNET_ACL_RESTRICTION", "SUBNET_ACL_RESTRICTION"].sort());
   assert.ok(t.return.some((h) => h.verdict === "block" && h.component.type === "network-acl"), "the return path's ACL check is a hop");
+});
+
+const ONE_VPC = `
+region: ap-northeast-2
+seed: trace-tests-2
+vpcs:
+  v: { cidr: 10.0.0.0/16, dnsHostnames: true }
+internetGateways:
+  igw: { vpc: v }
+subnets:
+  a: { vpc: v, cidr: 10.0.1.0/24, az: ap-northeast-2a }
+  pub: { vpc: v, cidr: 10.0.0.0/24, az: ap-northeast-2a }
+  s1: { vpc: v, cidr: 10.0.5.0/24 }
+  s2: { vpc: v, cidr: 10.0.6.0/24 }
+networkAcls:
+  deny-all: { vpc: v, subnets: [a], inbound: [], outbound: [] }
+natGateways:
+  n1: { subnet: s1 }
+  n2: { subnet: s2 }
+routeTables:
+  pub-rt: { vpc: v, subnets: [pub], routes: [{ destination: 0.0.0.0/0, target: igw }] }
+  r1: { vpc: v, subnets: [s1], routes: [{ destination: 0.0.0.0/0, target: n2 }] }
+  r2: { vpc: v, subnets: [s2], routes: [{ destination: 0.0.0.0/0, target: n1 }] }
+securityGroups:
+  open: { vpc: v, ingress: [{ protocol: tcp, ports: all, cidr: 0.0.0.0/0 }] }
+instances:
+  c: { subnet: a, privateIp: 10.0.1.10 }
+  d: { subnet: a, privateIp: 10.0.1.11, securityGroups: [open] }
+  looped: { subnet: s1, privateIp: 10.0.5.10 }
+  web: { subnet: pub, privateIp: 10.0.0.10, publicIp: true, securityGroups: [open] }
+  stranded: { subnet: s2, privateIp: 10.0.6.10, publicIp: true, securityGroups: [open] }
+`;
+
+test("network ACLs do not filter traffic that stays inside one subnet", () => {
+  const view = new NetworkView(applyLab(new World(), ONE_VPC, "t.yaml").world);
+  const t = run(view, "c", { ip: "10.0.1.11", port: 22 });
+  assert.equal(t.reachable, true, JSON.stringify(t.explanations));
+  assert.ok(!t.forward.some((h) => h.component.type === "network-acl"));
+});
+
+test("inbound from the internet needs a route back to the internet gateway", () => {
+  const view = new NetworkView(applyLab(new World(), ONE_VPC, "t.yaml").world);
+  const publicOf = (name: string): string => view.world.instances.get(view.byName("instances", name)!)!.publicIpAddress!;
+  // web -> stranded's public IP: stranded's subnet routes 0.0.0.0/0 to a NAT gateway, not the internet gateway.
+  let t = run(view, "web", { ip: publicOf("stranded"), port: 22 });
+  assert.deepEqual(codes(t), ["NO_ROUTE_TO_DESTINATION"]);
+  assert.match(t.explanations[0]!.message, /no route back to .* through igw-/);
+  t = run(view, "stranded", { ip: publicOf("web"), port: 22 });
+  assert.ok(codes(t).includes("ROUTING_LOOP"), "two NAT gateways routing to each other loop");
+});
+
+test("a NAT gateway loop is named, not a silent failure", () => {
+  const view = new NetworkView(applyLab(new World(), ONE_VPC, "t.yaml").world);
+  const t = run(view, "looped", { ip: "8.8.8.8", port: 443 });
+  assert.deepEqual(codes(t), ["ROUTING_LOOP"]);
+});
+
+test("on-premises traffic needs a route back to the VPN gateway", () => {
+  const noPropagation = BASE.replace("propagateTo: [a-private-rt]", "propagateTo: []");
+  const view = new NetworkView(applyLab(new World(), noPropagation, "t.yaml").world);
+  const t = trace(view, { from: { kind: "vpn", vpnConnectionId: view.byName("vpnConnections", "office")! }, to: { ip: "10.0.1.10", port: 22 } });
+  assert.ok(codes(t).includes("NO_ROUTE_TO_DESTINATION"));
+  assert.ok(t.return.some((h) => h.component.type === "route-table" && h.verdict === "block"));
+});
+
+test("security-group rules may reference a group in a peered VPC", () => {
+  const lab = BASE.replace("securityGroups:\n", `securityGroups:
+  client:
+    vpc: a
+    egress: [{ protocol: tcp, port: 443, group: server }]
+  server:
+    vpc: b
+    ingress: [{ protocol: tcp, port: 443, cidr: 10.0.0.0/16 }]
+`).replace("  peer: { subnet: b-1, privateIp: 10.1.1.10, securityGroups: [open] }", "  peer: { subnet: b-1, privateIp: 10.1.1.10, securityGroups: [open, server] }\n  client: { subnet: a-public, privateIp: 10.0.0.30, securityGroups: [client] }")
+    .replace("routes: [{ destination: 10.2.0.0/16, target: b-c }]", "routes: [{ destination: 10.2.0.0/16, target: b-c }, { destination: 10.0.0.0/16, target: a-b }]")
+    .replace("routes: [{ destination: 0.0.0.0/0, target: igw-a }]", "routes: [{ destination: 0.0.0.0/0, target: igw-a }, { destination: 10.1.0.0/16, target: a-b }]");
+  const view = new NetworkView(applyLab(new World(), lab, "t.yaml").world);
+  const t = run(view, "client", { ip: "10.1.1.10", port: 443 });
+  assert.equal(t.reachable, true, JSON.stringify(t.explanations));
+  const egress = t.forward.find((h) => h.component.type === "security-group-egress")!;
+  assert.match(String(egress.rule?.["rule"]), /to sg-/);
 });

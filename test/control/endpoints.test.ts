@@ -4,6 +4,8 @@ import { createVpcEndpoint, deleteVpcEndpoints, DEFAULT_POLICY, modifyVpcEndpoin
 import { createRouteTable } from "../../src/control/routeTables.js";
 import { createSubnet } from "../../src/control/subnets.js";
 import { createSecurityGroup } from "../../src/control/securityGroups.js";
+import { runInstances } from "../../src/control/instances.js";
+import { allocateAddress, createNatGateway } from "../../src/control/gateways.js";
 import { freshCtx, rejects, vpcWithSubnets } from "../helpers.js";
 
 const S3 = "com.amazonaws.ap-northeast-2.s3";
@@ -84,4 +86,17 @@ test("quotas: 50 interface endpoints per VPC", () => {
   const { vpcId, subnetA } = vpcWithSubnets(ctx);
   for (let i = 0; i < 50; i++) createVpcEndpoint(ctx, { vpcId, serviceName: CFN, vpcEndpointType: "Interface", subnetIds: [subnetA] });
   rejects(ctx, () => createVpcEndpoint(ctx, { vpcId, serviceName: CFN, vpcEndpointType: "Interface", subnetIds: [subnetA] }), "VpcEndpointLimitExceeded");
+});
+
+test("a full subnet is refused before anything changes (endpoint create and modify, NAT gateway)", () => {
+  const ctx = freshCtx();
+  const { vpcId, subnetA } = vpcWithSubnets(ctx);
+  const full = createSubnet(ctx, { vpcId, cidrBlock: "10.0.9.0/28", availabilityZone: "ap-northeast-2b" }).id;
+  runInstances(ctx, { subnetId: full, count: 11 });
+  rejects(ctx, () => createVpcEndpoint(ctx, { vpcId, serviceName: "com.amazonaws.ap-northeast-2.sts", vpcEndpointType: "Interface", subnetIds: [subnetA, full] }), "InsufficientFreeAddressesInSubnet");
+  const eip = allocateAddress(ctx);
+  rejects(ctx, () => createNatGateway(ctx, { subnetId: full, allocationId: eip.id }), "InsufficientFreeAddressesInSubnet");
+  const ep = createVpcEndpoint(ctx, { vpcId, serviceName: "com.amazonaws.ap-northeast-2.ec2", vpcEndpointType: "Interface", subnetIds: [subnetA] });
+  rejects(ctx, () => modifyVpcEndpoint(ctx, { vpcEndpointId: ep.id, removeSubnetIds: [subnetA], addSubnetIds: [full] }), "InsufficientFreeAddressesInSubnet");
+  assert.deepEqual(ctx.world.vpcEndpoints.get(ep.id)!.subnetIds, [subnetA]);
 });
