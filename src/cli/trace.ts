@@ -15,7 +15,7 @@ export function traceCommand(store: Store, opts: { from?: string; to?: string; p
   const view = new NetworkView(world);
   const src = findSource(view, opts.from);
   const target = parseTarget(opts.to);
-  const key = target.host?.toLowerCase() ?? "";
+  const key = target.host?.toLowerCase().replace(/\.$/, "") ?? "";
   const t = trace(view, { from: src.source, to: { ...target, protocol: protocol as Protocol }, rotation: world.dnsRotation.get(key) ?? 0 });
   out(opts.json ? JSON.stringify(t, null, 2) : renderTrace(t, src.label));
   return t.reachable ? 0 : 1;

@@ -80,7 +80,7 @@ export function terminateInstances(ctx: Ctx, instanceIds: string[]): Instance[] 
 export function modifyNetworkInterface(ctx: Ctx, networkInterfaceId: string, change: { sourceDestCheck?: boolean; groupIds?: string[] }): void {
   const eni = get(ctx, "networkInterfaces", networkInterfaceId);
   if (eni.requesterManaged) {
-    throw new AwsError("InvalidNetworkInterfaceID.NotFound", `You do not have permission to modify the network interface ${eni.id}: it is managed by AWS.`, 400);
+    throw new AwsError("OperationNotPermitted", `The network interface ${eni.id} is managed by AWS (${eni.interfaceType}) and cannot be modified.`);
   }
   if (change.groupIds) {
     if (change.groupIds.length === 0) throw new AwsError("MissingParameter", "The request must contain the parameter groupId");

@@ -95,9 +95,9 @@ export function subnets(s: LabSession): void {
 export function routeTables(s: LabSession): void {
   for (const [name, v] of s.section("routeTables")) {
     const path = ["routeTables", name];
-    obj(v, path, ["vpc", "routes", "subnets", "main"]);
+    obj(v, path, ["vpc", "routes", "subnets", "edge", "main"]);
     const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
-    let id = s.findByName("routeTables", name);
+    let id = s.existingInVpc("routeTables", name, vpcId, path);
     if (!id) {
       id = s.step(path, () => createRouteTable(s.ctx, { vpcId, tags: s.tags(name) }).id);
       s.created.push(`route table ${name} (${id})`);
@@ -114,11 +114,20 @@ export function routeTables(s: LabSession): void {
       });
       s.changed.push(`subnet ${subnetName} uses route table ${name}`);
     }
+    // Edge associations: traffic entering through these gateways is routed by this table first.
+    for (const [i, gatewayName] of strList(v, "edge", path).entries()) {
+      const gp = [...path, "edge", i];
+      const gatewayId = s.findByName("internetGateways", gatewayName) ?? s.ref("vpnGateways", gatewayName, gp);
+      if (s.world.routeTables.get(rtbId)!.associations.some((a) => a.gatewayId === gatewayId)) continue;
+      s.step(gp, () => associateRouteTable(s.ctx, { routeTableId: rtbId, gatewayId }));
+      s.changed.push(`gateway ${gatewayName} enters through route table ${name}`);
+    }
     if (bool(v, "main", path)) {
       const vpc = s.world.vpcs.get(vpcId)!;
       if (vpc.mainRouteTableId !== rtbId) {
         const mainAssoc = s.world.routeTables.get(vpc.mainRouteTableId)!.associations.find((a) => a.main)!;
-        replaceRouteTableAssociation(s.ctx, mainAssoc.id, rtbId);
+        s.step([...path, "main"], () => replaceRouteTableAssociation(s.ctx, mainAssoc.id, rtbId));
+        s.changed.push(`route table ${name} is the main table of its VPC`);
       }
     }
   }
@@ -181,13 +190,15 @@ export function networkAcls(s: LabSession): void {
     const path = ["networkAcls", name];
     obj(v, path, ["vpc", "subnets", "inbound", "outbound"]);
     const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
-    let id = s.findByName("networkAcls", name);
+    let id = s.existingInVpc("networkAcls", name, vpcId, path);
     if (!id) {
       id = s.step(path, () => createNetworkAcl(s.ctx, { vpcId, tags: s.tags(name) }).id);
       s.created.push(`network ACL ${name} (${id})`);
     }
     const aclId = id;
-    const entries = (["inbound", "outbound"] as const).flatMap((dir) =>
+    // A direction whose list is omitted keeps its entries; a listed one is replaced by the list.
+    const directions = (["inbound", "outbound"] as const).filter((dir) => list(v, dir, path) !== undefined);
+    const entries = directions.flatMap((dir) =>
       (list(v, dir, path) ?? []).map((r, i) => {
         const rp = [...path, dir, i];
         const o = obj(r, rp, ["rule", "protocol", "port", "ports", "cidr", "action"]);
@@ -198,12 +209,22 @@ export function networkAcls(s: LabSession): void {
       }),
     );
     const acl = s.world.networkAcls.get(aclId)!;
-    for (const e of [...acl.entries]) if (e.ruleNumber !== 32767) deleteNetworkAclEntry(s.ctx, { networkAclId: aclId, ruleNumber: e.ruleNumber, egress: e.egress });
+    const egressOf = directions.map((d) => d === "outbound");
+    const before = JSON.stringify(acl.entries.filter((e) => egressOf.includes(e.egress)));
+    for (const e of [...acl.entries]) {
+      if (e.ruleNumber !== 32767 && egressOf.includes(e.egress)) deleteNetworkAclEntry(s.ctx, { networkAclId: aclId, ruleNumber: e.ruleNumber, egress: e.egress });
+    }
     for (const { rp, input } of entries) s.step(rp, () => createNetworkAclEntry(s.ctx, input));
+    const sorted = (list: typeof acl.entries): string => JSON.stringify([...list].sort((a, b) => Number(a.egress) - Number(b.egress) || a.ruleNumber - b.ruleNumber));
+    if (sorted(JSON.parse(before) as typeof acl.entries) !== sorted(s.world.networkAcls.get(aclId)!.entries.filter((e) => egressOf.includes(e.egress))) && !s.created.some((c) => c.includes(`(${aclId})`))) {
+      s.changed.push(`network ACL ${name}: rules updated`);
+    }
     for (const [i, subnetName] of strList(v, "subnets", path).entries()) {
       const subnetId = s.ref("subnets", subnetName, [...path, "subnets", i]);
       const current = [...s.world.networkAcls.values()].find((a) => a.associations.some((x) => x.subnetId === subnetId))!;
-      if (current.id !== aclId) s.step([...path, "subnets", i], () => replaceNetworkAclAssociation(s.ctx, current.associations.find((x) => x.subnetId === subnetId)!.id, aclId));
+      if (current.id === aclId) continue;
+      s.step([...path, "subnets", i], () => replaceNetworkAclAssociation(s.ctx, current.associations.find((x) => x.subnetId === subnetId)!.id, aclId));
+      s.changed.push(`subnet ${subnetName} uses network ACL ${name}`);
     }
   }
 }

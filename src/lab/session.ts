@@ -22,6 +22,17 @@ export class LabSession {
     return ID.test(text);
   }
 
+  /**
+   * The id of an existing resource with this name in the declared VPC, if any. A name found in
+   * another VPC is an error: resources do not move between VPCs.
+   */
+  existingInVpc(kind: "routeTables" | "securityGroups" | "networkAcls", name: string, vpcId: string, path: Path): string | undefined {
+    const id = this.findByName(kind, name);
+    const have = id ? (this.world.collection(kind).get(id) as { vpcId: string }).vpcId : undefined;
+    if (id && have !== vpcId) throw new LabError([...path, "vpc"], `'${name}' exists in ${have ?? "?"}; it cannot move to another VPC (rename it, or run 'vpclab reset')`);
+    return id;
+  }
+
   /** Runs one step; an AWS error becomes a lab error pointing at the key being applied. */
   step<T>(path: Path, fn: () => T): T {
     try {

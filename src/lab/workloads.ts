@@ -37,7 +37,7 @@ export function securityGroups(s: LabSession): void {
     const path = ["securityGroups", name];
     obj(v, path, ["vpc", "description", "ingress", "egress"]);
     const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
-    if (!s.findByName("securityGroups", name)) {
+    if (!s.existingInVpc("securityGroups", name, vpcId, path)) {
       const id = s.step(path, () => createSecurityGroup(s.ctx, { groupName: name, description: str(v, "description", path, true) ?? name, vpcId, tags: s.tags(name) }).id);
       s.created.push(`security group ${name} (${id})`);
     }
@@ -46,12 +46,14 @@ export function securityGroups(s: LabSession): void {
     const path = ["securityGroups", name];
     const id = s.ref("securityGroups", name, path);
     const vpcId = s.world.securityGroups.get(id)!.vpcId;
-    const ingress = permissions(s, list(v, "ingress", path), [...path, "ingress"], vpcId);
-    const egressRules = list(v, "egress", path);
-    const egress = egressRules === undefined ? [{ ipProtocol: "-1", ipRanges: [{ cidrIp: "0.0.0.0/0" }] }] : permissions(s, egressRules, [...path, "egress"], vpcId);
+    // A direction whose list is omitted keeps its rules (a new group: none in, all out, as on AWS).
     const before = s.world.securityGroups.get(id)!.rules.map((r) => r.id).join();
-    s.step([...path, "ingress"], () => replaceRules(s.ctx, id, false, ingress));
-    s.step([...path, "egress"], () => replaceRules(s.ctx, id, true, egress));
+    for (const [key, egress] of [["ingress", false], ["egress", true]] as const) {
+      const rules = list(v, key, path);
+      if (rules === undefined) continue;
+      const perms = permissions(s, rules, [...path, key], vpcId);
+      s.step([...path, key], () => replaceRules(s.ctx, id, egress, perms));
+    }
     const after = s.world.securityGroups.get(id)!.rules.map((r) => r.id).join();
     if (before !== after && !s.created.some((c) => c.includes(`(${id})`))) s.changed.push(`security group ${name}: rules updated`);
   }
@@ -122,7 +124,7 @@ export function endpoints(s: LabSession): void {
     const groupIds = strList(v, "securityGroups", path).map((n, i) => s.sgRef(n, vpcId, [...path, "securityGroups", i]));
     const privateDns = bool(v, "privateDns", path);
     const policyValue = v["policy"];
-    const policy = policyValue === undefined ? undefined : isObj(policyValue) ? JSON.stringify(policyValue) : str(v, "policy", path);
+    const policy = policyValue === undefined || policyValue === null ? undefined : isObj(policyValue) ? JSON.stringify(policyValue) : str(v, "policy", path);
     const existing = s.findByName("vpcEndpoints", name);
     if (!existing) {
       const id = s.step(path, () => createVpcEndpoint(s.ctx, {
@@ -137,10 +139,11 @@ export function endpoints(s: LabSession): void {
       throw new LabError(path, `endpoint '${name}' exists as a ${ep.vpcEndpointType} endpoint for ${ep.serviceName} in ${ep.vpcId}; those cannot change`);
     }
     const diff = <T>(want: T[], have: T[]): [T[], T[]] => [want.filter((x) => !have.includes(x)), have.filter((x) => !want.includes(x))];
-    const [addRt, removeRt] = diff(routeTableIds, ep.routeTableIds);
-    const [addSn, removeSn] = diff(subnetIds, ep.subnetIds);
-    const wantGroups = type === "Interface" ? (groupIds.length ? groupIds : [s.world.vpcs.get(vpcId)!.defaultSecurityGroupId]) : [];
-    const [addSg, removeSg] = diff(wantGroups, ep.groupIds);
+    // Only the lists the file declares are reconciled; an omitted one leaves the endpoint as it is.
+    const declared = (key: string): boolean => v[key] !== undefined && v[key] !== null;
+    const [addRt, removeRt] = declared("routeTables") ? diff(routeTableIds, ep.routeTableIds) : [[], []];
+    const [addSn, removeSn] = declared("subnets") ? diff(subnetIds, ep.subnetIds) : [[], []];
+    const [addSg, removeSg] = declared("securityGroups") && type === "Interface" ? diff(groupIds.length ? groupIds : [s.world.vpcs.get(vpcId)!.defaultSecurityGroupId], ep.groupIds) : [[], []];
     const dnsChange = privateDns !== undefined && privateDns !== ep.privateDnsEnabled;
     const policyChange = policy !== undefined && policy !== ep.policyDocument;
     if (addRt.length + removeRt.length + addSn.length + removeSn.length + addSg.length + removeSg.length === 0 && !dnsChange && !policyChange) continue;

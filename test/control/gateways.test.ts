@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { allocateAddress, attachInternetGateway, createInternetGateway, createNatGateway, deleteInternetGateway, deleteNatGateway, detachInternetGateway, releaseAddress } from "../../src/control/gateways.js";
-import { runInstances, terminateInstances } from "../../src/control/instances.js";
+import { modifyNetworkInterface, runInstances, terminateInstances } from "../../src/control/instances.js";
 import { createRoute, createRouteTable } from "../../src/control/routeTables.js";
 import { freshCtx, rejects, vpcWithSubnets } from "../helpers.js";
 
@@ -19,6 +19,7 @@ test("a public NAT gateway needs an Elastic IP, takes an ENI in its subnet, and 
   assert.equal(eni.subnetId, subnetA);
   rejects(ctx, () => createNatGateway(ctx, { subnetId: subnetA, allocationId: eip.id }), "Resource.AlreadyAssociated");
   rejects(ctx, () => releaseAddress(ctx, eip.id), "InvalidIPAddress.InUse");
+  rejects(ctx, () => modifyNetworkInterface(ctx, eni.id, { sourceDestCheck: true }), "OperationNotPermitted");
   const rtb = createRouteTable(ctx, { vpcId });
   createRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id });
   deleteNatGateway(ctx, nat.id);

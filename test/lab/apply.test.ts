@@ -54,3 +54,52 @@ test("security group rules in the file replace the group's rules", () => {
   const sg = [...next.world.securityGroups.values()].find((g) => g.groupName === "instance-sg")!;
   assert.deepEqual(sg.rules.filter((r) => !r.isEgress).map((r) => `${r.fromPort} ${r.cidrIpv4}`), ["443 10.0.0.0/16"]);
 });
+
+const TWO_VPCS = `
+region: ap-northeast-2
+vpcs:
+  v: { cidr: 10.0.0.0/16, dnsHostnames: true }
+  w: { cidr: 10.1.0.0/16 }
+internetGateways:
+  igw: { vpc: v }
+subnets:
+  a: { vpc: v, cidr: 10.0.1.0/24, az: ap-northeast-2a }
+  b: { vpc: v, cidr: 10.0.2.0/24, az: ap-northeast-2c }
+routeTables:
+  rt: { vpc: v, subnets: [a] }
+  ingress-rt: { vpc: v, edge: [igw] }
+securityGroups:
+  app: { vpc: v, ingress: [{ protocol: tcp, port: 22, cidr: 0.0.0.0/0 }] }
+networkAcls:
+  acl:
+    vpc: v
+    subnets: [b]
+    inbound: [{ rule: 100, protocol: tcp, ports: 443, cidr: 0.0.0.0/0 }]
+    outbound: [{ rule: 100, protocol: tcp, ports: 1024-65535, cidr: 0.0.0.0/0 }]
+endpoints:
+  sts: { vpc: v, service: com.amazonaws.ap-northeast-2.sts, type: Interface, subnets: [a, b], securityGroups: [app], privateDns: true, policy: null }
+`;
+
+test("a named resource does not move to another VPC: a clear error at the key, not a crash", () => {
+  const world = applyLab(new World(), TWO_VPCS, "base.yaml").world;
+  fails(world, "region: ap-northeast-2\nrouteTables:\n  rt: { vpc: w, main: true }\n", /routeTables\.rt\.vpc: 'rt' exists in vpc-[0-9a-f]+; it cannot move to another VPC/);
+  fails(world, "region: ap-northeast-2\nsecurityGroups:\n  app: { vpc: w, ingress: [] }\n", /securityGroups\.app\.vpc: 'app' exists in vpc-/);
+  fails(world, "region: ap-northeast-2\nnetworkAcls:\n  acl: { vpc: w }\n", /networkAcls\.acl\.vpc/);
+});
+
+test("an omitted list leaves that setting as it is; declared changes are reported", () => {
+  const base = applyLab(new World(), TWO_VPCS, "base.yaml");
+  const rt = [...base.world.routeTables.values()].find((t) => t.tags.some((x) => x.value === "ingress-rt"))!;
+  assert.ok(rt.associations.some((a) => a.gatewayId?.startsWith("igw-")), "edge association with the internet gateway");
+  const again = applyLab(base.world, "region: ap-northeast-2\nnetworkAcls:\n  acl: { vpc: v, subnets: [b] }\nendpoints:\n  sts: { vpc: v, service: com.amazonaws.ap-northeast-2.sts, type: Interface, privateDns: false }\nsecurityGroups:\n  app: { vpc: v, description: x }\n", "again.yaml");
+  const acl = [...again.world.networkAcls.values()].find((a) => a.tags.some((x) => x.value === "acl"))!;
+  assert.equal(acl.entries.length, 4, "the ACL keeps its rules");
+  const ep = [...again.world.vpcEndpoints.values()][0]!;
+  assert.equal(ep.networkInterfaceIds.length, 2, "the endpoint keeps its ENIs");
+  assert.equal(ep.privateDnsEnabled, false);
+  const sg = [...again.world.securityGroups.values()].find((g) => g.groupName === "app")!;
+  assert.equal(sg.rules.filter((r) => !r.isEgress).length, 1, "the group keeps its rules");
+  assert.deepEqual(again.changed, [`endpoint sts (${ep.id})`]);
+  const changedAcl = applyLab(again.world, "region: ap-northeast-2\nnetworkAcls:\n  acl:\n    vpc: v\n    subnets: [a]\n    inbound: []\n", "acl.yaml");
+  assert.deepEqual(changedAcl.changed, ["network ACL acl: rules updated", "subnet a uses network ACL acl"]);
+});
