@@ -50,7 +50,7 @@ function landOn(walk: Walk, eni: NetworkInterface): void {
 function serviceHop(walk: Walk, ep: VpcEndpoint, via: string): void {
   const svc = findAwsService(ep.serviceName);
   const component: ComponentRef = { id: ep.serviceName, type: "aws-service" };
-  if (svc && walk.usesPorts && !svc.service.ports.includes(walk.port)) {
+  if (svc && walk.protocol === "tcp" && !svc.service.ports.includes(walk.port)) {
     walk.hop({ component, verdict: "block", detail: `${svc.service.title} does not listen on ${walk.portText(walk.port)}` });
     walk.block({ code: "SERVICE_PORT_NOT_LISTENING", component, message: `${svc.service.title} accepts ${svc.service.ports.map((p) => `tcp/${p}`).join(", ")} only, not ${walk.portText(walk.port)}.` });
   } else {
@@ -153,8 +153,8 @@ function overInternet(walk: Walk, pkt: Packet): void {
     const svcName = owner.service ? `com.amazonaws.${owner.region}.${owner.service}` : `AWS public endpoint in ${owner.region}`;
     const component: ComponentRef = { id: svcName, type: "aws-service" };
     const svc = owner.service ? findAwsService(svcName) : undefined;
-    if (svc && walk.usesPorts && !svc.service.ports.includes(walk.port)) {
-      walk.block({ code: "SERVICE_PORT_NOT_LISTENING", component, message: `${svc.service.title} accepts ${svc.service.ports.map((p) => `tcp/${p}`).join(", ")} only.` });
+    if (svc && (walk.protocol !== "tcp" || !svc.service.ports.includes(walk.port))) {
+      walk.block({ code: "SERVICE_PORT_NOT_LISTENING", component, message: `${svc.service.title} accepts ${svc.service.ports.map((p) => `tcp/${p}`).join(", ")} only, not ${walk.portText(walk.port)}.` });
     }
     walk.hop({ component, verdict: "pass", detail: `${formatIpv4(pkt.dst)} is ${svc?.service.title ?? "AWS"} in ${owner.region} (${owner.cidr}), reached over the internet` });
     walk.terminal = component;

@@ -48,6 +48,17 @@ export function trace(view: NetworkView, req: TraceRequest): Trace {
       return out;
     }
     dst = parseIpv4(first.value);
+    // Private DNS that the VPC's DNS attributes switched off is a blocker; walk on as if it
+    // answered, to the endpoint's own address, so the endpoint's filters are checked too.
+    const broken = walk.notes.find((n) => n.code === "PRIVATE_DNS_REQUIRES_VPC_DNS_ATTRIBUTES");
+    const ep = broken ? view.world.vpcEndpoints.get(broken.component.id) : undefined;
+    const ips = (ep?.networkInterfaceIds ?? []).map((id) => view.world.networkInterfaces.get(id)?.privateIpAddress).filter((ip) => ip !== undefined);
+    if (broken && ips.length > 0) {
+      walk.notes.splice(walk.notes.indexOf(broken), 1);
+      walk.block(broken);
+      dst = parseIpv4(ips[(req.rotation ?? 0) % ips.length]!);
+      walk.hop({ component: broken.component, verdict: "block", detail: `with private DNS answering, ${req.to.host} would resolve to ${ips.join(", ")}: the walk goes on to ${formatIpv4(dst!)}` });
+    }
   }
   if (dst === undefined) throw new Error("trace needs a destination address or name");
   out.destination.ip = formatIpv4(dst);

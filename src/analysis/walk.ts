@@ -2,7 +2,7 @@
 // stages every path shares: leaving an ENI (security-group egress, subnet ACL out) and arriving
 // at one (subnet ACL in, security-group ingress), each queueing its check for the way back.
 import { awsAddressOwner, prefixListFor } from "../model/catalog/index.js";
-import { formatIpv4 } from "../model/net.js";
+import { containsIp, formatIpv4, parseCidr } from "../model/net.js";
 import type { NetworkInterface, Subnet } from "../model/types.js";
 import { type Protocol, describeSegments, evaluateAcl, evaluateSecurityGroups } from "./filters.js";
 import type { ComponentRef, Explanation, Hop, MatchedRule } from "./types.js";
@@ -62,7 +62,7 @@ export function eniAcross(view: NetworkView, vpcId: string, ip: number): Network
 /** Network ACLs filter traffic entering and leaving a subnet, not traffic routed within one. */
 export function staysInSubnet(view: NetworkView, subnetId: string, vpcId: string, dst: number): boolean {
   const best = view.lookup(view.routeTableOfSubnet(subnetId), dst).best;
-  return best?.route.gatewayId === "local" && view.eniAt(vpcId, dst)?.subnetId === subnetId;
+  return best?.route.gatewayId === "local" && containsIp(parseCidr(view.subnet(subnetId).cidrBlock)!, dst);
 }
 
 /** The subnet's outbound ACL as the packet leaves it (and its inbound ACL for the reply), unless it stays in the subnet. */
@@ -102,7 +102,7 @@ export function leaveEni(walk: Walk, eni: NetworkInterface, pkt: Packet): void {
   const sg = evaluateSecurityGroups(view.world, eni, true, pkt.dst, walk.protocol, walk.port, peerEni);
   walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-egress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: egress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no egress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
   if (!sg.allowed) {
-    walk.block({ code: "ENI_SG_RULES_MISMATCH", component: { id: eni.groupIds[0] ?? eni.id, type: "security-group" }, message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no outbound rule allowing ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}.`, fix: egressFix(walk, eni, pkt.dst) });
+    walk.block({ code: "ENI_SG_RULES_MISMATCH", component: groupRef(walk, eni, undefined, "security-group"), message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no outbound rule allowing ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}.`, fix: egressFix(walk, eni, pkt.dst) });
   }
   leaveSubnet(walk, eni.subnetId, eni.vpcId, pkt, pkt.srcPorts);
   walk.onReturn(() => {
@@ -123,7 +123,7 @@ export function arriveAtEni(walk: Walk, eni: NetworkInterface, pkt: Packet, sour
     const sg = evaluateSecurityGroups(view.world, eni, false, pkt.src, walk.protocol, walk.port, sourceEni);
     walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-ingress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: ingress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no ingress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
     if (!sg.allowed) {
-      walk.block({ code: "ENI_SG_RULES_MISMATCH", component: { id: eni.groupIds[0]!, type: "security-group" }, message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no inbound rule allowing ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}.`, fix: `aws ec2 authorize-security-group-ingress --group-id ${eni.groupIds[0]!} --protocol ${walk.protocol} --port ${walk.port} --cidr ${formatIpv4(pkt.src)}/32` });
+      walk.block({ code: "ENI_SG_RULES_MISMATCH", component: groupRef(walk, eni, undefined, "security-group"), message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no inbound rule allowing ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}.`, fix: `aws ec2 authorize-security-group-ingress --group-id ${eni.groupIds[0]!} --protocol ${walk.protocol} --port ${walk.port} --cidr ${formatIpv4(pkt.src)}/32` });
     }
   }
   walk.onReturn(() => {
@@ -151,7 +151,7 @@ export function aclCheck(walk: Walk, subnetId: string, egress: boolean, peer: nu
   if (!v.allowed) {
     const ephemeral = direction === "return" ? ` (the ${ports.from}-${ports.to} ephemeral ports that replies go to)` : "";
     walk.block({
-      code: "SUBNET_ACL_RESTRICTION", component: { id: acl.id, type: "network-acl" },
+      code: "SUBNET_ACL_RESTRICTION", component: ref(acl, "network-acl"),
       message: `Network ACL ${acl.id} on ${subnetId} does not allow ${what}${ephemeral}: ${describeSegments(v, walk.usesPorts)}.`,
       fix: `aws ec2 create-network-acl-entry --network-acl-id ${acl.id} --${egress ? "egress" : "ingress"} --rule-number <n below the deny> --protocol ${walk.protocol} ${walk.usesPorts ? `--port-range From=${ports.from},To=${ports.to} ` : ""}--cidr-block ${peerCidr(peer)} --rule-action allow${awsAddressOwner(peer)?.service ? " (a network ACL cannot reference a prefix list: allow each of its CIDRs)" : ""}`,
     });

@@ -23,8 +23,8 @@ export function vpcs(s: LabSession): void {
     }
     const vpc = s.world.vpcs.get(id)!;
     for (const [key, attr] of [["dnsSupport", "enableDnsSupport"], ["dnsHostnames", "enableDnsHostnames"]] as const) {
-      const want = bool(v, key, path) ?? (key === "dnsSupport");
-      if (vpc[attr] !== want) {
+      const want = bool(v, key, path);
+      if (want !== undefined && vpc[attr] !== want) {
         modifyVpcAttribute(s.ctx, id, attr, want);
         s.changed.push(`vpc ${name}: ${attr}=${want}`);
       }

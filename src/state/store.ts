@@ -1,6 +1,6 @@
 // Where the world lives between commands: a JSON file in the data directory (written atomically,
 // so a crash never leaves half a world), or memory. One interface, one contract test suite.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { World, type WorldSnapshot } from "../model/world.js";
 
@@ -37,6 +37,7 @@ export class FileStore implements Store {
     this.file = join(dir, "world.json");
   }
   load(): World {
+    if (existsSync(this.dir) && !statSync(this.dir).isDirectory()) throw new StoreError(`${this.dir} is not a directory: --data names the directory vpclab keeps its world in`);
     if (!existsSync(this.file)) return new World();
     let snap: WorldSnapshot;
     try {
@@ -51,10 +52,14 @@ export class FileStore implements Store {
     }
   }
   save(world: World): void {
-    mkdirSync(this.dir, { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(world.toSnapshot()));
-    renameSync(tmp, this.file);
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(tmp, JSON.stringify(world.toSnapshot()));
+      renameSync(tmp, this.file);
+    } catch (e) {
+      throw new StoreError(`cannot write the world to ${this.dir}: ${(e as Error).message}`, { cause: e });
+    }
   }
   reset(): void {
     rmSync(this.file, { force: true });

@@ -113,7 +113,11 @@ test("lab 5: every setting that blocks, in one answer", () => {
   assert.deepEqual(s3.explanations.map((e) => e.code), ["ENI_SG_RULES_MISMATCH", "SUBNET_ACL_RESTRICTION"]);
   assert.match(s3.explanations[1]!.message, /32768-61000/);
   const secrets = json<Trace>(vpclab(d, "trace", "--from", "app", "--to", "secretsmanager.ap-northeast-2.amazonaws.com:443", "--output", "json"));
-  assert.deepEqual(secrets.explanations.map((e) => e.code), ["PRIVATE_DNS_REQUIRES_VPC_DNS_ATTRIBUTES", "ENI_SG_RULES_MISMATCH", "NO_ROUTE_TO_DESTINATION", "SUBNET_ACL_RESTRICTION"]);
+  // All four mistakes: the walk goes on to the endpoint's ENI as if private DNS answered, so the
+  // endpoint's own security group is checked as well as the app's.
+  assert.deepEqual(secrets.explanations.map((e) => e.code), ["PRIVATE_DNS_REQUIRES_VPC_DNS_ATTRIBUTES", "ENI_SG_RULES_MISMATCH", "ENI_SG_RULES_MISMATCH", "SUBNET_ACL_RESTRICTION"]);
+  assert.deepEqual(secrets.explanations.filter((e) => e.code === "ENI_SG_RULES_MISMATCH").map((e) => e.component.name), ["app-sg", "secrets-endpoint-sg"]);
+  assert.match(secrets.destination.ip, /^10\.20\.2\.\d+$/, "the endpoint's address, not the public one");
   const text = vpclab(d, "trace", "--from", "app", "--to", "secretsmanager.ap-northeast-2.amazonaws.com:443").out;
   assert.match(text, /NOT REACHABLE: 4 settings block this path/);
   assert.match(text, /fix: aws ec2 modify-vpc-attribute/);
