@@ -210,7 +210,7 @@ export function viaPeering(walk: Walk, fromVpcId: string, pcxId: string, pkt: Pa
   walk.hop({ component: pcxRef, verdict: active ? "pass" : "block", detail: `peering ${pcx.id} to ${peerVpcId} (${pcx.status})` });
   if (!active) walk.block({ code: "BAD_STATE", component: pcxRef, message: `Peering connection ${pcx.id} is ${pcx.status}, not active.` });
   if (!peerVpc || !containsIp(parseCidr(peerVpc.cidrBlock)!, pkt.dst)) {
-    walk.block({ code: "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", component: pcxRef, message: `${formatIpv4(pkt.dst)} is not inside ${peerVpcId}; a peering connection reaches only the peer VPC's own addresses (no transitive routing through its gateways or endpoints).` });
+    walk.block({ code: "PCX_REQUIRES_ADDRESS_IN_VPC_CIDR", component: pcxRef, message: `${formatIpv4(pkt.dst)} is not inside ${peerVpcId}; a peering connection reaches only the peer VPC's own addresses (no transitive routing through its gateways or endpoints).`, fix: "Peer directly with the VPC that has this address, or connect the VPCs through a transit gateway." });
     return;
   }
   const eni = view.eniAt(peerVpcId, pkt.dst);

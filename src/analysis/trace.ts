@@ -189,7 +189,7 @@ function enterFromVpn(walk: Walk, origin: Origin, pkt: Packet): void {
     if (gwEp) {
       walk.block({ code: "GATEWAY_ENDPOINT_NOT_TRANSITIVE", component: ref(gwEp, "vpc-endpoint"), message: `Gateway endpoint ${gwEp.id} cannot be used from on-premises: traffic entering through a VPN reaches only addresses inside ${origin.vpc.id}.`, fix: "Use an interface endpoint for the service and resolve its name through a Route 53 Resolver inbound endpoint." });
     } else {
-      walk.block({ code: "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", component: vgwRef, message: `${formatIpv4(pkt.dst)} is outside ${origin.vpc.id}; traffic entering through a VPN gateway can reach only the VPC's own addresses.` });
+      walk.block({ code: "VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS", component: vgwRef, message: `${formatIpv4(pkt.dst)} is outside ${origin.vpc.id}; traffic entering through a VPN gateway can reach only the VPC's own addresses.`, fix: "Reach this destination from on-premises another way (a transit gateway, or a VPN to the VPC that holds it); a VPC does not route VPN traffic onward." });
     }
     return;
   }

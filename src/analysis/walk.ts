@@ -123,7 +123,7 @@ export function arriveAtEni(walk: Walk, eni: NetworkInterface, pkt: Packet, sour
     const sg = evaluateSecurityGroups(view.world, eni, false, pkt.src, walk.protocol, walk.port, sourceEni);
     walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-ingress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: ingress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no ingress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
     if (!sg.allowed) {
-      walk.block({ code: "ENI_SG_RULES_MISMATCH", component: groupRef(walk, eni, undefined, "security-group"), message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no inbound rule allowing ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}.`, fix: `aws ec2 authorize-security-group-ingress --group-id ${eni.groupIds[0]!} --protocol ${walk.protocol} --port ${walk.port} --cidr ${formatIpv4(pkt.src)}/32` });
+      walk.block({ code: "ENI_SG_RULES_MISMATCH", component: groupRef(walk, eni, undefined, "security-group"), message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no inbound rule allowing ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}.`, fix: `aws ec2 authorize-security-group-ingress --group-id ${eni.groupIds[0]!} --protocol ${walk.protocol} --port ${walk.usesPorts ? walk.port : -1} --cidr ${formatIpv4(pkt.src)}/32` });
     }
   }
   walk.onReturn(() => {
@@ -164,7 +164,7 @@ function egressFix(walk: Walk, eni: NetworkInterface, dst: number): string {
   const pl = owner?.service ? prefixListFor(owner.region, owner.service) : undefined;
   const group = eni.groupIds[0] ?? "sg-...";
   if (pl && walk.usesPorts) return `aws ec2 authorize-security-group-egress --group-id ${group} --ip-permissions IpProtocol=${walk.protocol},FromPort=${walk.port},ToPort=${walk.port},PrefixListIds=[{PrefixListId=${pl.id}}]`;
-  return `aws ec2 authorize-security-group-egress --group-id ${group} --protocol ${walk.protocol} --port ${walk.port} --cidr ${formatIpv4(dst)}/32`;
+  return `aws ec2 authorize-security-group-egress --group-id ${group} --protocol ${walk.protocol} --port ${walk.usesPorts ? walk.port : -1} --cidr ${formatIpv4(dst)}/32`;
 }
 
 function peerCidr(ip: number): string {

@@ -1,7 +1,7 @@
 // What CLI commands share: the data directory and store, finding a source by name, id or
 // address, and errors that are the user's to fix (printed without a stack, exit code 2).
 import { FileStore, type Store } from "../state/store.js";
-import { parseIpv4 } from "../model/net.js";
+import { containsIp, parseCidr, parseIpv4 } from "../model/net.js";
 import type { World } from "../model/world.js";
 import type { NetworkView } from "../analysis/view.js";
 import type { TraceSource } from "../analysis/trace.js";
@@ -21,21 +21,35 @@ export function storeFor(data: string | undefined): Store {
 export interface ResolvedSource { source: TraceSource; asker: Asker; label: string }
 
 /** `--from`: an instance (Name tag or id), an ENI id, a private IP, or an on-premises network (name[@ip]). */
+/** `--from`: an instance (its Name tag or id), an ENI id, a private IP, or an on-premises network (NAME or NAME@IP). */
 export function findSource(view: NetworkView, from: string): ResolvedSource {
   const world: World = view.world;
-  const [name, at] = from.split("@") as [string, string | undefined];
-  const instanceId = name.startsWith("i-") ? name : view.byName("instances", name);
-  const inst = instanceId ? world.instances.get(instanceId) : undefined;
+  const [name, at, ...extra] = from.split("@") as [string, string | undefined, ...string[]];
+  if (extra.length > 0) throw new UsageError(`cannot read '${from}' as a source`);
+  if (world.instances.size === 0 && world.vpnConnections.size === 0) {
+    throw new UsageError("the world is empty: apply a lab file first (vpclab apply examples/lab1-gateway-endpoint.yaml)");
+  }
+  const named = [...world.instances.values()].filter((i) => i.state === "running" && (i.id === name || i.tags.some((t) => t.key === "Name" && t.value === name)));
+  if (named.length > 1) {
+    throw new UsageError(`several running instances are named '${name}': ${named.map((i) => `${i.id} (${i.region}, account ${i.ownerId})`).join(", ")}; use an id`);
+  }
+  const inst = named[0] ?? (name.startsWith("i-") ? world.instances.get(name) : undefined);
   if (inst) {
     if (inst.state !== "running") throw new UsageError(`instance ${from} is ${inst.state}`);
-    return { source: { kind: "eni", eniId: inst.networkInterfaceId }, asker: { vpcId: inst.vpcId, component: { id: inst.id, type: "instance", name } }, label: `${name} (${inst.id}, ${inst.privateIpAddress})` };
+    if (at !== undefined) throw new UsageError(`'${name}@${at}': an instance traces from its own address; NAME@IP is for on-premises networks`);
+    const label = inst.tags.find((t) => t.key === "Name")?.value ?? inst.id;
+    return { source: { kind: "eni", eniId: inst.networkInterfaceId }, asker: { vpcId: inst.vpcId, component: { id: inst.id, type: "instance", name: label } }, label: `${label} (${inst.id}, ${inst.privateIpAddress})` };
   }
   const eni = name.startsWith("eni-") ? world.networkInterfaces.get(name) : undefined;
   if (eni) return { source: { kind: "eni", eniId: eni.id }, asker: { vpcId: eni.vpcId, component: { id: eni.id, type: "network-interface" } }, label: `${eni.id} (${eni.privateIpAddress})` };
   const vpnId = name.startsWith("vpn-") ? name : view.byName("vpnConnections", name);
   const vpn = vpnId ? world.vpnConnections.get(vpnId) : undefined;
   if (vpn) {
-    if (at !== undefined && parseIpv4(at) === undefined) throw new UsageError(`'${at}' is not an IPv4 address`);
+    if (at !== undefined) {
+      const ip = parseIpv4(at);
+      if (ip === undefined) throw new UsageError(`'${at}' is not an IPv4 address`);
+      if (!vpn.staticRoutes.some((c) => containsIp(parseCidr(c)!, ip))) throw new UsageError(`${at} is not in ${name}'s networks (${vpn.staticRoutes.join(", ")})`);
+    }
     return { source: { kind: "vpn", vpnConnectionId: vpn.id, ...(at ? { ip: at } : {}) }, asker: { component: { id: vpn.id, type: "vpn-connection", name } }, label: `on-premises ${name} (${vpn.id})` };
   }
   const ip = parseIpv4(name);
@@ -47,12 +61,15 @@ export function findSource(view: NetworkView, from: string): ResolvedSource {
   throw new UsageError(`no instance, network interface or on-premises network named '${from}' (see 'vpclab show')`);
 }
 
-/** host:port, [v6]:port is not supported; the port defaults to 443. */
-export function parseTarget(to: string): { host?: string; ip?: string; port: number } {
-  const m = /^(.+?)(?::(\d{1,5}))?$/.exec(to);
-  if (!m) throw new UsageError(`cannot read '${to}' as host:port`);
-  const port = m[2] === undefined ? 443 : Number(m[2]);
-  if (port < 0 || port > 65535) throw new UsageError(`port ${port} is out of range`);
-  const host = m[1]!;
+/** HOST:PORT (an IPv4 address or a DNS name); the port defaults to 443, the AWS APIs' port. */
+export function parseTarget(to: string, protocol: string): { host?: string; ip?: string; port: number } {
+  const colon = to.lastIndexOf(":");
+  const host = colon < 0 ? to : to.slice(0, colon);
+  const portText = colon < 0 ? "443" : to.slice(colon + 1);
+  if (!/^\d{1,5}$/.test(portText)) throw new UsageError(`cannot read '${to}' as HOST:PORT: '${portText}' is not a port`);
+  const port = Number(portText);
+  const lowest = protocol === "icmp" ? 0 : 1;
+  if (port < lowest || port > 65535) throw new UsageError(`port ${port} is out of range (${lowest}-65535)`);
+  if (host.length === 0 || /[\s/@]/.test(host)) throw new UsageError(`cannot read '${to}' as HOST:PORT`);
   return parseIpv4(host) !== undefined ? { ip: host, port } : { host, port };
 }

@@ -15,7 +15,7 @@ export function demoCommand(out: (s: string) => void): void {
   step("Lab 1: a VPC with a public and a private subnet (examples/lab1-gateway-endpoint.yaml)");
   applyCommand(store, [`${EXAMPLES}lab1-gateway-endpoint.yaml`], out);
   step("dig s3.ap-northeast-2.amazonaws.com from the private instance: public addresses");
-  digCommand(store, "private-instance", "s3.ap-northeast-2.amazonaws.com", false, out);
+  digCommand(store, "private-instance", ["s3.ap-northeast-2.amazonaws.com"], false, out);
   step("trace from the private instance to S3 on 443: no route");
   traceCommand(store, { from: "private-instance", to: "s3.ap-northeast-2.amazonaws.com:443", json: false }, out);
   step("add a gateway endpoint for S3 on both route tables (examples/lab1-step4-add-endpoint.yaml)");

@@ -6,8 +6,9 @@ import type { Store } from "../state/store.js";
 import { findSource, UsageError } from "./common.js";
 import { renderDig } from "./render.js";
 
-export function digCommand(store: Store, from: string | undefined, name: string | undefined, json: boolean, out: (s: string) => void): void {
-  if (!from || !name) throw new UsageError("usage: vpclab dig --from INSTANCE NAME [--output json]");
+export function digCommand(store: Store, from: string | undefined, names: string[], json: boolean, out: (s: string) => void): void {
+  const [name, ...extra] = names;
+  if (!from || !name || extra.length > 0) throw new UsageError("usage: vpclab dig --from SOURCE NAME [--output json]");
   const world = store.load();
   const view = new NetworkView(world);
   const src = findSource(view, from);

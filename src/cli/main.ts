@@ -16,8 +16,9 @@ const HELP = `vpclab: AWS VPC endpoints and PrivateLink, locally
 usage:
   vpclab apply FILE [FILE ...]          build or update the world from lab files (all or nothing)
   vpclab dig --from SOURCE NAME         what NAME resolves to from SOURCE's VPC
-  vpclab trace --from SOURCE --to HOST:PORT [--protocol tcp|udp|icmp]
+  vpclab trace --from SOURCE --to HOST[:PORT] [--protocol tcp|udp|icmp]
                                         the path there and back, and every setting that blocks it
+                                        (PORT defaults to 443; exit status 0 reachable, 1 not)
   vpclab show                           the resources in the world
   vpclab reset                          forget the world
   vpclab demo                           lab 1 start to finish, in memory
@@ -26,7 +27,7 @@ SOURCE is an instance (its Name tag or id), an ENI id, a private IP, or an on-pr
 network from the lab file (NAME or NAME@IP).
 
 options:
-  --output json      machine-readable output (dig, trace)
+  --output json      machine-readable output (dig, trace, show)
   --data DIR         where the world is kept (default ./.vpclab, or $VPCLAB_DATA)
 `;
 
@@ -42,7 +43,8 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
       },
     });
   } catch (e) {
-    err(`${red("error:")} ${(e as Error).message}\n\n${HELP}`);
+    const hint = argv.includes("--json") ? " (did you mean --output json?)" : "";
+    err(`${red("error:")} ${(e as Error).message.split(". To specify")[0]}${hint}\n\n${HELP}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -60,9 +62,11 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
   try {
     switch (command) {
       case "apply": applyCommand(store, rest, out); return 0;
-      case "dig": digCommand(store, values.from, rest[0], json, out); return 0;
-      case "trace": return traceCommand(store, { from: values.from, to: values.to ?? rest[0], protocol: values.protocol, json }, out);
-      case "show": showCommand(store, out); return 0;
+      case "dig": digCommand(store, values.from, rest, json, out); return 0;
+      case "trace":
+        if (rest.length > (values.to === undefined ? 1 : 0)) throw new UsageError(`unexpected argument '${rest.at(-1) ?? ""}'`);
+        return traceCommand(store, { from: values.from, to: values.to ?? rest[0], protocol: values.protocol, json }, out);
+      case "show": showCommand(store, json, out); return 0;
       case "reset": store.reset(); out("the world is empty"); return 0;
       case "demo": demoCommand(out); return 0;
       default: err(`${red("error:")} unknown command '${command}'\n\n${HELP}`); return 2;

@@ -29,7 +29,7 @@ function explanationLines(list: Explanation[], mark: string): string[] {
 }
 
 export function renderTrace(t: Trace, label: string): string {
-  const dest = `${t.destination.host ?? t.destination.ip}${t.destination.host ? ` (${t.destination.ip || "unresolved"})` : ""} ${t.destination.protocol}/${t.destination.port}`;
+  const dest = `${t.destination.host ?? t.destination.ip}${t.destination.host ? ` (${t.destination.ip || "unresolved"})` : ""} ${t.destination.protocol === "icmp" ? "icmp" : `${t.destination.protocol}/${t.destination.port}`}`;
   const lines = [bold(`trace ${label} → ${dest}`), "", "forward", ...hopLines(t.forward)];
   if (t.return.length) lines.push("", t.returnComplete ? "return" : `return ${dim("(partial: the forward path stopped short; these checks apply on the way back all the same)")}`, ...hopLines(t.return));
   lines.push("", t.reachable ? green(bold("REACHABLE")) : red(bold(`NOT REACHABLE: ${t.explanations.length} setting${t.explanations.length === 1 ? "" : "s"} block${t.explanations.length === 1 ? "s" : ""} this path`)));

@@ -1,18 +1,20 @@
 // vpclab show: the resources in the world by name and id, with what a lab needs next: routes,
 // endpoint DNS names and states, instance addresses, security-group rules.
-import { COLLECTION_NAMES, type Collections, type CollectionName } from "../model/world.js";
+import { COLLECTION_NAMES, type Collections, type CollectionName, type World } from "../model/world.js";
 import type { Store } from "../state/store.js";
 import { sgRuleText } from "../analysis/filters.js";
 import { bold, dim } from "./render.js";
 
-type Details = { [K in CollectionName]?: (r: Collections[K]) => string[] };
+type Details = { [K in CollectionName]?: (r: Collections[K], world: World) => string[] };
 
 const DETAILS: Details = {
   vpcs: (v) => [`${v.cidrBlock}  dns support ${v.enableDnsSupport ? "on" : "off"}, dns hostnames ${v.enableDnsHostnames ? "on" : "off"}`],
   subnets: (s) => [`${s.cidrBlock}  ${s.availabilityZone} (${s.availabilityZoneId})  ${s.vpcId}`],
-  routeTables: (t) => [
+  routeTables: (t, world) => [
     `${t.vpcId}${t.associations.some((a) => a.main) ? "  main" : ""}${t.associations.filter((a) => a.subnetId).map((a) => `  ${a.subnetId!}`).join("")}`,
     ...t.routes.map((r) => `  ${(r.destinationCidrBlock ?? r.destinationPrefixListId ?? "").padEnd(18)} → ${r.gatewayId ?? r.natGatewayId ?? r.vpcPeeringConnectionId ?? r.instanceId ?? r.networkInterfaceId ?? r.vpcEndpointId ?? "?"}${r.state === "active" ? "" : `  (${r.state})`}`),
+    ...t.propagatingVgws.flatMap((vgw) => [...world.vpnConnections.values()].filter((v) => v.vpnGatewayId === vgw).flatMap((v) => v.staticRoutes.map((c) => `  ${c.padEnd(18)} → ${vgw}  (propagated)`))),
+    ...t.associations.filter((a) => a.gatewayId).map((a) => `  edge association: ${a.gatewayId!}`),
   ],
   securityGroups: (g) => [`${g.groupName}  ${g.vpcId}`, ...g.rules.map((r) => `  ${r.isEgress ? "out" : "in "} ${sgRuleText(r)}`)],
   networkAcls: (a) => [`${a.vpcId}${a.isDefault ? "  default" : ""}  subnets: ${a.associations.map((x) => x.subnetId).join(", ") || "none"}`],
@@ -28,19 +30,25 @@ const DETAILS: Details = {
   vpnConnections: (v) => [`${v.vpnGatewayId}  on-premises ${v.staticRoutes.join(", ")}`],
 };
 
-export function showCommand(store: Store, out: (s: string) => void): void {
+export function showCommand(store: Store, json: boolean, out: (s: string) => void): void {
   const world = store.load();
+  if (json) {
+    // The world's resources by kind, as stored (the same shapes the API will serve).
+    const snap = world.toSnapshot();
+    out(JSON.stringify(Object.fromEntries(COLLECTION_NAMES.map((k) => [k, snap[k]]).filter(([, v]) => (v as unknown[]).length > 0)), null, 2));
+    return;
+  }
   let any = false;
   for (const kind of COLLECTION_NAMES) {
     const items = [...world.collection(kind).values()];
     if (items.length === 0) continue;
     any = true;
     out(bold(kind));
-    const detail = DETAILS[kind] as ((r: Collections[typeof kind]) => string[]) | undefined;
+    const detail = DETAILS[kind] as ((r: Collections[typeof kind], world: World) => string[]) | undefined;
     for (const r of items) {
       const name = r.tags.find((t) => t.key === "Name")?.value ?? "";
-      const [first = "", ...more] = detail ? detail(r) : [];
-      out(`  ${name.padEnd(20)} ${dim(r.id)}  ${first}`);
+      const [first = "", ...more] = detail ? detail(r, world) : [];
+      out(`  ${name.padEnd(20)} ${dim(r.id)}  ${first}  ${dim(`${r.region} ${r.ownerId}`)}`);
       for (const line of more) out(`      ${dim(line)}`);
     }
   }

@@ -76,10 +76,14 @@ export function subnets(s: LabSession): void {
     const az = str(v, "az", path, true);
     let id = s.findByName("subnets", name);
     if (!id) {
-      id = s.step([...path, az !== undefined ? "az" : "cidr"], () => {
-        // Check the CIDR first so that its error points at the CIDR, then the AZ.
-        return createSubnet(s.ctx, { vpcId, cidrBlock, ...(az !== undefined ? { availabilityZone: az } : {}), tags: s.tags(name) }).id;
-      });
+      // An AZ error points at the az key, any other at the CIDR.
+      const create = (): string => createSubnet(s.ctx, { vpcId, cidrBlock, ...(az !== undefined ? { availabilityZone: az } : {}), tags: s.tags(name) }).id;
+      try {
+        id = create();
+      } catch (e) {
+        const azError = e instanceof Error && /availability zone/i.test(e.message);
+        id = s.step([...path, azError ? "az" : "cidr"], () => { throw e; });
+      }
       s.created.push(`subnet ${name} (${id})`);
     } else {
       const have = s.world.subnets.get(id)!;

@@ -63,7 +63,11 @@ export class LabSession {
   /** A reference in the file: a name declared (or existing) in the lab, or a literal AWS id. */
   ref(kind: Kind, name: string, path: Path): string {
     const id = this.findByName(kind, name) ?? (LabSession.isId(name) ? name : undefined);
-    if (!id) throw new LabError(path, `no ${kind.replace(/s$/, "")} named '${name}'`);
+    if (!id) {
+      const elsewhere = [...this.world.collection(kind).values()].find((r) => r.tags.some((t) => t.key === "Name" && t.value === name));
+      const hint = elsewhere ? `; one exists in ${elsewhere.region} (account ${elsewhere.ownerId}), but this file is for ${this.ctx.region} (account ${this.ctx.account})` : "";
+      throw new LabError(path, `no ${kind.replace(/s$/, "")} named '${name}'${hint}`);
+    }
     return id;
   }
 

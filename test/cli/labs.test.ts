@@ -125,6 +125,9 @@ test("lab 5: every setting that blocks, in one answer", () => {
 
 test("bad input: clear errors, exit status 2, nothing changed", () => {
   const d = fresh();
+  const empty = vpclab(d, "trace", "--from", "x", "--to", "y");
+  assert.equal(empty.code, 2);
+  assert.match(empty.err, /the world is empty: apply a lab file first/);
   assert.equal(vpclab(d, "apply", lab("lab1-gateway-endpoint.yaml")).code, 0);
   const before = vpclab(d, "show").out;
   let r = vpclab(d, "trace", "--from", "nobody", "--to", "s3.ap-northeast-2.amazonaws.com:443");
@@ -132,6 +135,21 @@ test("bad input: clear errors, exit status 2, nothing changed", () => {
   assert.match(r.err, /no instance, network interface or on-premises network named 'nobody'/);
   r = vpclab(d, "trace", "--from", "private-instance", "--to", "s3.ap-northeast-2.amazonaws.com:99999");
   assert.equal(r.code, 2);
+  for (const [to, why] of [["1.2.3.4:abc", /'abc' is not a port/], ["1.2.3.4:0", /out of range/], ["10.0.1.103:22", /own address/]] as const) {
+    r = vpclab(d, "trace", "--from", "private-instance", "--to", to);
+    assert.equal(r.code, 2, to);
+    assert.match(r.err, why);
+  }
+  r = vpclab(d, "dig", "--from", "private-instance", "a.example", "b.example");
+  assert.equal(r.code, 2, "a second name is not silently ignored");
+  r = vpclab(d, "show", "--json");
+  assert.equal(r.code, 2);
+  assert.match(r.err, /did you mean --output json/);
+  const shown = JSON.parse(vpclab(d, "show", "--output", "json").out) as { vpcs: { cidrBlock: string }[] };
+  assert.equal(shown.vpcs[0]!.cidrBlock, "10.0.0.0/16");
+  r = vpclab(join(d, "world.json"), "show");
+  assert.equal(r.code, 2);
+  assert.match(r.err, /is not a directory/);
   r = vpclab(d, "apply", join(ROOT, "no-such-file.yaml"));
   assert.equal(r.code, 2);
   assert.match(r.err, /cannot read/);
