@@ -6,6 +6,7 @@ import { associateRouteTable, createRoute, createRouteTable, deleteRoute, replac
 import { attachInternetGateway, attachVpnGateway, createInternetGateway, createVpnConnection, createVpnGateway } from "../control/gateways.js";
 import { createNetworkAcl, createNetworkAclEntry, deleteNetworkAclEntry, replaceNetworkAclAssociation } from "../control/networkAcls.js";
 import { acceptVpcPeeringConnection, createVpcPeeringConnection } from "../control/peering.js";
+import type { Tag } from "../model/types.js";
 import { LabError, type Path, bool, list, num, obj, ports, str, strList } from "./reader.js";
 import { type Kind, LabSession } from "./session.js";
 
@@ -32,39 +33,30 @@ export function vpcs(s: LabSession): void {
   }
 }
 
-export function internetGateways(s: LabSession): void {
-  for (const [name, v] of s.section("internetGateways")) {
-    const path = ["internetGateways", name];
+/** Internet and virtual private gateways: created by name, attached to the declared VPC. */
+function gateways(s: LabSession, section: "internetGateways" | "vpnGateways", noun: string, create: (tags: Tag[]) => string, attach: (id: string, vpcId: string) => void): void {
+  for (const [name, v] of s.section(section)) {
+    const path = [section, name];
     obj(v, path, ["vpc"]);
-    let id = s.findByName("internetGateways", name);
+    let id = s.findByName(section, name);
     if (!id) {
-      id = createInternetGateway(s.ctx, { tags: s.tags(name) }).id;
-      s.created.push(`internet gateway ${name} (${id})`);
+      id = create(s.tags(name));
+      s.created.push(`${noun} ${name} (${id})`);
     }
+    const gatewayId = id;
     const vpcName = str(v, "vpc", path, true);
-    if (vpcName !== undefined) {
-      const vpcId = s.ref("vpcs", vpcName, [...path, "vpc"]);
-      const igw = s.world.internetGateways.get(id)!;
-      if (!igw.attachments.some((a) => a.vpcId === vpcId)) s.step([...path, "vpc"], () => attachInternetGateway(s.ctx, id, vpcId));
-    }
+    if (vpcName === undefined) continue;
+    const vpcId = s.ref("vpcs", vpcName, [...path, "vpc"]);
+    if (!s.world.collection(section).get(gatewayId)!.attachments.some((a) => a.vpcId === vpcId)) s.step([...path, "vpc"], () => attach(gatewayId, vpcId));
   }
 }
 
+export function internetGateways(s: LabSession): void {
+  gateways(s, "internetGateways", "internet gateway", (tags) => createInternetGateway(s.ctx, { tags }).id, (id, vpcId) => attachInternetGateway(s.ctx, id, vpcId));
+}
+
 export function vpnGateways(s: LabSession): void {
-  for (const [name, v] of s.section("vpnGateways")) {
-    const path = ["vpnGateways", name];
-    obj(v, path, ["vpc", "routePropagation"]);
-    let id = s.findByName("vpnGateways", name);
-    if (!id) {
-      id = createVpnGateway(s.ctx, { tags: s.tags(name) }).id;
-      s.created.push(`vpn gateway ${name} (${id})`);
-    }
-    const vpcName = str(v, "vpc", path, true);
-    if (vpcName !== undefined) {
-      const vpcId = s.ref("vpcs", vpcName, [...path, "vpc"]);
-      if (!s.world.vpnGateways.get(id)!.attachments.some((a) => a.vpcId === vpcId)) s.step([...path, "vpc"], () => attachVpnGateway(s.ctx, id, vpcId));
-    }
-  }
+  gateways(s, "vpnGateways", "vpn gateway", (tags) => createVpnGateway(s.ctx, { tags }).id, (id, vpcId) => attachVpnGateway(s.ctx, id, vpcId));
 }
 
 export function subnets(s: LabSession): void {
