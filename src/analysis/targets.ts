@@ -35,6 +35,11 @@ function landOn(walk: Walk, eni: NetworkInterface): void {
   const { view } = walk;
   const ep = view.endpointOfInterface(eni.id);
   if (ep) return throughInterfaceEndpoint(walk, ep, eni);
+  if (eni.interfaceType === "nat_gateway") {
+    walk.hop({ component: ref(eni, "network-interface"), verdict: "block", detail: `${eni.privateIpAddress}${eni.publicIp ? ` / ${eni.publicIp}` : ""} belongs to a NAT gateway` });
+    walk.block({ code: "NO_POSSIBLE_DESTINATION", component: ref(eni, "network-interface"), message: `${eni.id} is a NAT gateway's interface: a NAT gateway accepts no connections to itself, and none initiated from the internet.` });
+    return;
+  }
   const inst = eni.attachment?.instanceId ? view.world.instances.get(eni.attachment.instanceId) : undefined;
   if (inst) {
     const running = inst.state === "running";
@@ -124,12 +129,22 @@ export function enterThroughGateway(walk: Walk, gatewayId: string, vpcId: string
     const edgeRef = ref(edge, "route-table");
     const best = view.lookup(edge, pkt.dst).best;
     const target = best ? best.route.gatewayId ?? best.route.networkInterfaceId ?? best.route.vpcEndpointId ?? "?" : undefined;
-    walk.hop({ component: edgeRef, verdict: best ? "pass" : "block", detail: best ? `edge route table: ${formatIpv4(pkt.dst)} matches ${best.cidr} → ${target ?? "?"}` : `edge route table ${edge.id} has no route to ${formatIpv4(pkt.dst)}` });
+    walk.hop({ component: edgeRef, verdict: best?.route.state === "active" ? "pass" : "block", detail: best ? `edge route table: ${formatIpv4(pkt.dst)} matches ${best.cidr} → ${target ?? "?"}` : `edge route table ${edge.id} has no route to ${formatIpv4(pkt.dst)}` });
     if (!best) {
       walk.block({ code: "NO_ROUTE_TO_DESTINATION", component: edgeRef, message: `The edge route table ${edge.id} of ${gatewayId} has no route to ${formatIpv4(pkt.dst)}.` });
       return;
     }
-    if (best.route.networkInterfaceId) return viaAppliance(walk, best.route.networkInterfaceId, pkt, ingress, undefined, undefined);
+    if (best.route.state !== "active") {
+      walk.block({ code: "BAD_STATE_ROUTE", component: edgeRef, message: `The edge route ${best.cidr} → ${target ?? "?"} in ${edge.id} is a blackhole.` });
+      return;
+    }
+    if (best.route.networkInterfaceId) {
+      // Ingress through an appliance: the destination must route replies back through the
+      // appliance (symmetric) or the gateway.
+      const dest = view.eniAt(vpcId, pkt.dst);
+      if (dest && isPublicIp(pkt.src)) expectRouteBack(walk, dest.subnetId, pkt.src, gatewayId, replyCidr, [best.route.networkInterfaceId]);
+      return viaAppliance(walk, best.route.networkInterfaceId, pkt, ingress, undefined, undefined);
+    }
     if (best.route.gatewayId !== "local") {
       walk.block({ code: "UNSUPPORTED_ROUTE_TARGET", component: edgeRef, message: `Edge routes to ${target ?? "this target"} are not analysed yet.` });
       return;
@@ -140,7 +155,8 @@ export function enterThroughGateway(walk: Walk, gatewayId: string, vpcId: string
     walk.block({ code: "UNKNOWN_DESTINATION", component: { id: vpcId, type: "vpc" }, message: `No network interface in ${vpcId} has the address ${formatIpv4(pkt.dst)}.` });
     return;
   }
-  expectRouteBack(walk, eni.subnetId, pkt.src, gatewayId, replyCidr);
+  // A source that could not be translated to a public address is already a blocker; its reply route is moot.
+  if (ingress !== "internet" || isPublicIp(pkt.src)) expectRouteBack(walk, eni.subnetId, pkt.src, gatewayId, replyCidr);
   arriveAtEni(walk, eni, pkt, undefined, undefined);
   landOn(walk, eni);
 }

@@ -47,16 +47,17 @@ export class Walk {
   }
 }
 
-/** The ENI at an address in this VPC or, for security-group references, in an actively peered one. */
-export function eniAcross(view: NetworkView, vpcId: string, ip: number): NetworkInterface | undefined {
-  const own = view.eniAt(vpcId, ip);
-  if (own) return own;
-  for (const p of view.peeringsOf(vpcId)) {
-    if (p.status !== "active") continue;
-    const other = view.eniAt(p.requesterVpcId === vpcId ? p.accepterVpcId : p.requesterVpcId, ip);
-    if (other) return other;
-  }
-  return undefined;
+/**
+ * The ENI a packet from this subnet to ip will reach, for security-group references: in this
+ * VPC by the local route, or in the peer VPC of the peering connection the route uses (peered
+ * VPCs may overlap each other, so the route decides which one).
+ */
+export function peerEniFor(view: NetworkView, subnetId: string, vpcId: string, ip: number): NetworkInterface | undefined {
+  const route = view.lookup(view.routeTableOfSubnet(subnetId), ip).best?.route;
+  if (route?.gatewayId === "local") return view.eniAt(vpcId, ip);
+  const pcx = route?.vpcPeeringConnectionId ? view.world.peeringConnections.get(route.vpcPeeringConnectionId) : undefined;
+  if (pcx?.status !== "active") return undefined;
+  return view.eniAt(pcx.requesterVpcId === vpcId ? pcx.accepterVpcId : pcx.requesterVpcId, ip);
 }
 
 /** Network ACLs filter traffic entering and leaving a subnet, not traffic routed within one. */
@@ -80,15 +81,15 @@ export function leaveSubnet(walk: Walk, subnetId: string, vpcId: string, pkt: Pa
  * `via` (the peering connection, VPN gateway or internet gateway the request came in by).
  * Queue it before arriving at the destination, so that it runs after the destination's checks.
  */
-export function expectRouteBack(walk: Walk, destSubnetId: string, to: number, via: string, fixCidr: string): void {
+export function expectRouteBack(walk: Walk, destSubnetId: string, to: number, via: string, fixCidr: string, alsoVia: string[] = []): void {
   walk.onReturn(() => {
     const { view } = walk;
     const rtb = view.routeTableOfSubnet(destSubnetId);
     const back = view.lookup(rtb, to).best;
     const target = back ? back.route.gatewayId ?? back.route.natGatewayId ?? back.route.vpcPeeringConnectionId ?? back.route.networkInterfaceId ?? back.route.vpcEndpointId : undefined;
-    const ok = target === via && back?.route.state === "active";
+    const ok = target !== undefined && [via, ...alsoVia].includes(target) && back?.route.state === "active";
     const rtbRef = ref(rtb, "route-table");
-    walk.back({ component: rtbRef, verdict: ok ? "pass" : "block", detail: ok ? `${formatIpv4(to)} matches ${back.cidr} → ${via}` : `no route back to ${formatIpv4(to)} through ${via}${back ? ` (it matches ${back.cidr} → ${target ?? "?"})` : ""}` });
+    walk.back({ component: rtbRef, verdict: ok ? "pass" : "block", detail: ok ? `${formatIpv4(to)} matches ${back.cidr} → ${target}` : `no route back to ${formatIpv4(to)} through ${via}${back ? ` (it matches ${back.cidr} → ${target ?? "?"})` : ""}` });
     if (!ok) {
       const flag = via.startsWith("pcx-") ? "--vpc-peering-connection-id" : "--gateway-id";
       walk.block({ code: "NO_ROUTE_TO_DESTINATION", component: rtbRef, message: `Route table ${rtb.id} (used by ${destSubnetId}) has no route back to ${formatIpv4(to)} through ${via}, so replies are lost.`, fix: `aws ec2 create-route --route-table-id ${rtb.id} --destination-cidr-block ${fixCidr} ${flag} ${via}` });
@@ -98,7 +99,7 @@ export function expectRouteBack(walk: Walk, destSubnetId: string, to: number, vi
 
 export function leaveEni(walk: Walk, eni: NetworkInterface, pkt: Packet): void {
   const { view } = walk;
-  const peerEni = eniAcross(view, eni.vpcId, pkt.dst);
+  const peerEni = peerEniFor(view, eni.subnetId, eni.vpcId, pkt.dst);
   const sg = evaluateSecurityGroups(view.world, eni, true, pkt.dst, walk.protocol, walk.port, peerEni);
   walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-egress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: egress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no egress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
   if (!sg.allowed) {

@@ -26,7 +26,7 @@ export function findSource(view: NetworkView, from: string): ResolvedSource {
   const world: World = view.world;
   const [name, at, ...extra] = from.split("@") as [string, string | undefined, ...string[]];
   if (extra.length > 0) throw new UsageError(`cannot read '${from}' as a source`);
-  if (world.instances.size === 0 && world.vpnConnections.size === 0) {
+  if (world.networkInterfaces.size === 0 && world.vpnConnections.size === 0) {
     throw new UsageError("the world is empty: apply a lab file first (vpclab apply examples/lab1-gateway-endpoint.yaml)");
   }
   const named = [...world.instances.values()].filter((i) => i.state === "running" && (i.id === name || i.tags.some((t) => t.key === "Name" && t.value === name)));

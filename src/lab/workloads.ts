@@ -84,10 +84,15 @@ export function instances(s: LabSession): void {
     }
     const eniId = s.world.instances.get(id)!.networkInterfaceId;
     const eni = s.world.networkInterfaces.get(eniId)!;
+    // Groups and the source/destination check are reconciled only when declared.
+    const declaredGroups = v["securityGroups"] !== undefined && v["securityGroups"] !== null;
     const wantGroups = groups.length ? groups : [s.world.vpcs.get(vpcId)!.defaultSecurityGroupId];
+    const groupChange = declaredGroups && wantGroups.join() !== eni.groupIds.join();
     const sdc = bool(v, "sourceDestCheck", path);
-    if (wantGroups.join() !== eni.groupIds.join() || (sdc !== undefined && sdc !== eni.sourceDestCheck)) {
-      s.step([...path, "securityGroups"], () => modifyNetworkInterface(s.ctx, eniId, { groupIds: wantGroups, ...(sdc !== undefined ? { sourceDestCheck: sdc } : {}) }));
+    const sdcChange = sdc !== undefined && sdc !== eni.sourceDestCheck;
+    if (groupChange || sdcChange) {
+      s.step([...path, groupChange ? "securityGroups" : "sourceDestCheck"], () => modifyNetworkInterface(s.ctx, eniId, { ...(groupChange ? { groupIds: wantGroups } : {}), ...(sdcChange ? { sourceDestCheck: sdc } : {}) }));
+      if (!s.created.some((c) => c.includes(`(${id})`))) s.changed.push(`instance ${name}: ${[groupChange ? "security groups" : "", sdcChange ? `source/dest check ${sdc ? "on" : "off"}` : ""].filter(Boolean).join(", ")}`);
     }
   }
 }

@@ -5,6 +5,8 @@ import { trace, type TraceRequest } from "../../src/analysis/trace.js";
 import { NetworkView } from "../../src/analysis/view.js";
 import { applyLab } from "../../src/lab/apply.js";
 import { World } from "../../src/model/world.js";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 const BASE = `
 region: ap-northeast-2
@@ -205,4 +207,38 @@ test("security-group rules may reference a group in a peered VPC", () => {
   assert.equal(t.reachable, true, JSON.stringify(t.explanations));
   const egress = t.forward.find((h) => h.component.type === "security-group-egress")!;
   assert.match(String(egress.rule?.["rule"]), /to sg-/);
+});
+
+const fixture = (name: string): NetworkView =>
+  new NetworkView(applyLab(new World(), readFileSync(fileURLToPath(new URL(`../../../test/fixtures/${name}`, import.meta.url)), "utf8"), name).world);
+
+test("ingress through an appliance: the destination must route replies back through it or the gateway", () => {
+  let view = fixture("ingress-appliance.yaml");
+  const web = view.world.instances.get(view.byName("instances", "srv")!)!;
+  let t = run(view, "cli", { ip: web.publicIpAddress!, port: 80 });
+  const firewallEni = view.world.instances.get(view.byName("instances", "fwi")!)!.networkInterfaceId;
+  assert.ok(t.forward.some((h) => h.component.name === "edge-rt" && h.detail.endsWith(firewallEni)), "the edge route table sends it through the firewall");
+  assert.deepEqual(codes(t), ["NO_ROUTE_TO_DESTINATION"]);
+  assert.match(t.explanations[0]!.message, /no route back/);
+  const fixedText = readFileSync(fileURLToPath(new URL("../../../test/fixtures/ingress-appliance.yaml", import.meta.url)), "utf8")
+    .replace("    subnets: [web]\n", "    subnets: [web]\n    routes: [{ destination: 0.0.0.0/0, target: fwi }]\n");
+  view = new NetworkView(applyLab(new World(), fixedText, "fixed.yaml").world);
+  t = run(view, "cli", { ip: web.publicIpAddress!, port: 80 });
+  assert.equal(t.reachable, true, JSON.stringify(t.explanations));
+});
+
+test("security-group references follow the route when peered VPCs overlap each other", () => {
+  const t = run(fixture("overlapping-peers.yaml"), "x", { ip: "10.1.1.10", port: 22 });
+  assert.equal(t.reachable, true, JSON.stringify(t.explanations));
+  assert.equal(t.destination.component?.name, "yc");
+});
+
+test("no public IP is one blocker, not a false missing route back; a NAT gateway is no destination", () => {
+  const view = world();
+  const nat = [...view.world.natGateways.values()][0]!;
+  const t = run(view, "peer", { ip: nat.publicIp!, port: 443 });
+  assert.ok(codes(t).includes("IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS") || codes(t).includes("NO_ROUTE_TO_DESTINATION"));
+  assert.ok(!t.explanations.some((e) => /no route back/.test(e.message)), JSON.stringify(t.explanations));
+  const fromApp = run(view, "app", { ip: nat.privateIp, port: 443 });
+  assert.deepEqual(codes(fromApp), ["NO_POSSIBLE_DESTINATION"]);
 });

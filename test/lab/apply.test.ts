@@ -102,4 +102,10 @@ test("an omitted list leaves that setting as it is; declared changes are reporte
   assert.deepEqual(again.changed, [`endpoint sts (${ep.id})`]);
   const changedAcl = applyLab(again.world, "region: ap-northeast-2\nnetworkAcls:\n  acl:\n    vpc: v\n    subnets: [a]\n    inbound: []\n", "acl.yaml");
   assert.deepEqual(changedAcl.changed, ["network ACL acl: rules updated", "subnet a uses network ACL acl"]);
+  // An instance declared again without its groups keeps them.
+  const withInstance = applyLab(changedAcl.world, "region: ap-northeast-2\ninstances:\n  i: { subnet: a, securityGroups: [app] }\n", "i.yaml");
+  const again2 = applyLab(withInstance.world, "region: ap-northeast-2\ninstances:\n  i: { subnet: a }\n", "i2.yaml");
+  assert.deepEqual(again2.changed, []);
+  const inst = [...again2.world.instances.values()][0]!;
+  assert.equal(again2.world.securityGroups.get(again2.world.networkInterfaces.get(inst.networkInterfaceId)!.groupIds[0]!)!.groupName, "app");
 });
