@@ -33,7 +33,7 @@ export function findSource(view: NetworkView, from: string): ResolvedSource {
   if (named.length > 1) {
     throw new UsageError(`several running instances are named '${name}': ${named.map((i) => `${i.id} (${i.region}, account ${i.ownerId})`).join(", ")}; use an id`);
   }
-  const inst = named[0] ?? (name.startsWith("i-") ? world.instances.get(name) : undefined);
+  const inst = named[0] ?? (name.startsWith("i-") ? world.instances.get(name) : [...world.instances.values()].find((i) => i.tags.some((t) => t.key === "Name" && t.value === name)));
   if (inst) {
     if (inst.state !== "running") throw new UsageError(`instance ${from} is ${inst.state}`);
     if (at !== undefined) throw new UsageError(`'${name}@${at}': an instance traces from its own address; NAME@IP is for on-premises networks`);
