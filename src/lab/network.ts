@@ -93,12 +93,7 @@ export function routeTables(s: LabSession): void {
     const path = ["routeTables", name];
     obj(v, path, ["vpc", "routes", "subnets", "edge", "main"]);
     const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
-    let id = s.existingInVpc("routeTables", name, vpcId, path);
-    if (!id) {
-      id = s.step(path, () => createRouteTable(s.ctx, { vpcId, tags: s.tags(name) }).id);
-      s.created.push(`route table ${name} (${id})`);
-    }
-    const rtbId = id;
+    const rtbId = s.findOrCreateInVpc("routeTables", name, vpcId, path, "route table", () => createRouteTable(s.ctx, { vpcId, tags: s.tags(name) }).id);
     for (const [i, subnetName] of strList(v, "subnets", path).entries()) {
       const sp = [...path, "subnets", i];
       const subnetId = s.ref("subnets", subnetName, sp);
@@ -186,12 +181,7 @@ export function networkAcls(s: LabSession): void {
     const path = ["networkAcls", name];
     obj(v, path, ["vpc", "subnets", "inbound", "outbound"]);
     const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
-    let id = s.existingInVpc("networkAcls", name, vpcId, path);
-    if (!id) {
-      id = s.step(path, () => createNetworkAcl(s.ctx, { vpcId, tags: s.tags(name) }).id);
-      s.created.push(`network ACL ${name} (${id})`);
-    }
-    const aclId = id;
+    const aclId = s.findOrCreateInVpc("networkAcls", name, vpcId, path, "network ACL", () => createNetworkAcl(s.ctx, { vpcId, tags: s.tags(name) }).id);
     // A direction whose list is omitted keeps its entries; a listed one is replaced by the list.
     const directions = (["inbound", "outbound"] as const).filter((dir) => list(v, dir, path) !== undefined);
     const entries = directions.flatMap((dir) =>

@@ -33,6 +33,15 @@ export class LabSession {
     return id;
   }
 
+  /** The named resource in the declared VPC, created (and reported) when it does not exist yet. */
+  findOrCreateInVpc(kind: "routeTables" | "securityGroups" | "networkAcls", name: string, vpcId: string, path: Path, noun: string, create: () => string): string {
+    const existing = this.existingInVpc(kind, name, vpcId, path);
+    if (existing) return existing;
+    const id = this.step(path, create);
+    this.created.push(`${noun} ${name} (${id})`);
+    return id;
+  }
+
   /** Runs one step; an AWS error becomes a lab error pointing at the key being applied. */
   step<T>(path: Path, fn: () => T): T {
     try {

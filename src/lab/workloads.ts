@@ -37,10 +37,7 @@ export function securityGroups(s: LabSession): void {
     const path = ["securityGroups", name];
     obj(v, path, ["vpc", "description", "ingress", "egress"]);
     const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
-    if (!s.existingInVpc("securityGroups", name, vpcId, path)) {
-      const id = s.step(path, () => createSecurityGroup(s.ctx, { groupName: name, description: str(v, "description", path, true) ?? name, vpcId, tags: s.tags(name) }).id);
-      s.created.push(`security group ${name} (${id})`);
-    }
+    s.findOrCreateInVpc("securityGroups", name, vpcId, path, "security group", () => createSecurityGroup(s.ctx, { groupName: name, description: str(v, "description", path, true) ?? name, vpcId, tags: s.tags(name) }).id);
   }
   for (const [name, v] of groups) {
     const path = ["securityGroups", name];
