@@ -2,12 +2,32 @@
 // connections that stand for on-premises networks.
 import { AwsError } from "../model/errors.js";
 import { parseCidr } from "../model/net.js";
+import type { World } from "../model/world.js";
 import type { ElasticIp, InternetGateway, NatGateway, Tag, VpnConnection, VpnGateway } from "../model/types.js";
 import { allocatePublicIp, checkFreeAddresses, releasePublicIp } from "./addresses.js";
 import { createEni, deleteEni } from "./networkInterfaces.js";
 import { blackholeRoutesTo } from "./routeTables.js";
 import { type Ctx, base, get, invalidParam } from "./context.js";
 import { validateCidr } from "./vpcs.js";
+
+/**
+ * Which gateway of a kind each VPC has, kept beside the world like the address indexes: built
+ * once from the gateways, then updated here, the only place attachments change. "Does this VPC
+ * already have one?" then costs a lookup, not a scan of every gateway.
+ */
+type GatewayKind = "internetGateways" | "vpnGateways";
+const attachedIndexes = new WeakMap<World, Map<GatewayKind, Map<string, string>>>();
+function attachedTo(world: World, kind: GatewayKind): Map<string, string> {
+  let byKind = attachedIndexes.get(world);
+  if (!byKind) attachedIndexes.set(world, (byKind = new Map<GatewayKind, Map<string, string>>()));
+  let ix = byKind.get(kind);
+  if (!ix) {
+    ix = new Map();
+    for (const g of world.collection(kind).values()) for (const a of g.attachments) ix.set(a.vpcId, g.id);
+    byKind.set(kind, ix);
+  }
+  return ix;
+}
 
 export function createInternetGateway(ctx: Ctx, input: { tags?: Tag[] } = {}): InternetGateway {
   const igw: InternetGateway = { ...base(ctx, "igw", input.tags), attachments: [] };
@@ -21,12 +41,11 @@ export function attachInternetGateway(ctx: Ctx, internetGatewayId: string, vpcId
   if (igw.attachments.length > 0) {
     throw new AwsError("Resource.AlreadyAssociated", `resource ${igw.id} is already attached to network ${igw.attachments[0]!.vpcId}`);
   }
-  for (const other of ctx.world.internetGateways.values()) {
-    if (other.attachments.some((a) => a.vpcId === vpc.id)) {
-      throw new AwsError("InvalidParameterValue", `Network ${vpc.id} already has an internet gateway attached`);
-    }
+  if (attachedTo(ctx.world, "internetGateways").has(vpc.id)) {
+    throw new AwsError("InvalidParameterValue", `Network ${vpc.id} already has an internet gateway attached`);
   }
   igw.attachments.push({ vpcId: vpc.id, state: "available" });
+  attachedTo(ctx.world, "internetGateways").set(vpc.id, igw.id);
 }
 
 export function detachInternetGateway(ctx: Ctx, internetGatewayId: string, vpcId: string): void {
@@ -39,6 +58,7 @@ export function detachInternetGateway(ctx: Ctx, internetGatewayId: string, vpcId
     throw new AwsError("DependencyViolation", `Network ${vpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`);
   }
   igw.attachments = [];
+  attachedTo(ctx.world, "internetGateways").delete(vpcId);
 }
 
 export function deleteInternetGateway(ctx: Ctx, internetGatewayId: string): void {
@@ -124,10 +144,9 @@ export function attachVpnGateway(ctx: Ctx, vpnGatewayId: string, vpcId: string):
   const vgw = get(ctx, "vpnGateways", vpnGatewayId);
   const vpc = get(ctx, "vpcs", vpcId);
   if (vgw.attachments.length > 0) throw new AwsError("VpnGatewayAttachmentLimitExceeded", `The VPN gateway ${vgw.id} is already attached to a VPC.`);
-  for (const other of ctx.world.vpnGateways.values()) {
-    if (other.attachments.some((a) => a.vpcId === vpc.id)) throw invalidParam(`Network ${vpc.id} already has a VPN gateway attached`);
-  }
+  if (attachedTo(ctx.world, "vpnGateways").has(vpc.id)) throw invalidParam(`Network ${vpc.id} already has a VPN gateway attached`);
   vgw.attachments.push({ vpcId: vpc.id, state: "attached" });
+  attachedTo(ctx.world, "vpnGateways").set(vpc.id, vgw.id);
 }
 
 /** A VPN connection whose static routes are the on-premises network's CIDRs. */
