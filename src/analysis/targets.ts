@@ -81,7 +81,7 @@ function throughInterfaceEndpoint(walk: Walk, ep: VpcEndpoint, eni: NetworkInter
   serviceHop(walk, ep, `through interface endpoint ${ep.id} (${eni.privateIpAddress} in ${eni.availabilityZone})`);
 }
 
-export function viaGatewayEndpoint(walk: Walk, epId: string, pkt: Packet, ingress: Ingress): void {
+export function viaGatewayEndpoint(walk: Walk, epId: string, ingress: Ingress): void {
   const ep = walk.view.world.vpcEndpoints.get(epId);
   if (!ep) return missingTarget(walk, epId, "vpc-endpoint");
   endpointUsable(walk, ep);
@@ -89,7 +89,6 @@ export function viaGatewayEndpoint(walk: Walk, epId: string, pkt: Packet, ingres
     walk.block({ code: "GATEWAY_ENDPOINT_NOT_TRANSITIVE", component: ref(ep, "vpc-endpoint"), message: `Gateway endpoint ${ep.id} serves only traffic that starts inside ${ep.vpcId}; traffic arriving through a ${ingress === "vpn" ? "VPN" : ingress === "peering" ? "peering connection" : "internet gateway"} cannot use it.`, fix: "Use an interface endpoint for the service instead (reachable over VPN, Direct Connect and peering)." });
   }
   serviceHop(walk, ep, `through gateway endpoint ${ep.id}`);
-  void pkt;
 }
 
 export function viaInternetGateway(walk: Walk, igwId: string, pkt: Packet, sourceEni?: NetworkInterface): void {

@@ -163,17 +163,15 @@ function suggestRoute(view: NetworkView, vpcId: string, dst: number): string | u
 }
 
 function dispatch(walk: Walk, subnet: Subnet, vpcId: string, installed: InstalledRoute, pkt: Packet, ingress: Ingress, sourceEni?: NetworkInterface): void {
-  const { view } = walk;
   const r = installed.route;
   if (r.gatewayId === "local") return deliverLocal(walk, vpcId, pkt, sourceEni, subnet.id);
   if (r.gatewayId?.startsWith("igw-")) return viaInternetGateway(walk, r.gatewayId, pkt, sourceEni);
-  if (r.gatewayId?.startsWith("vpce-")) return viaGatewayEndpoint(walk, r.gatewayId, pkt, ingress);
+  if (r.gatewayId?.startsWith("vpce-")) return viaGatewayEndpoint(walk, r.gatewayId, ingress);
   if (r.gatewayId?.startsWith("vgw-")) return viaVpnGateway(walk, r.gatewayId, pkt);
   if (r.natGatewayId) return viaNatGateway(walk, r.natGatewayId, pkt, ingress, subnet.id);
   if (r.vpcPeeringConnectionId) return viaPeering(walk, vpcId, r.vpcPeeringConnectionId, pkt, sourceEni);
   if (r.networkInterfaceId) return viaAppliance(walk, r.networkInterfaceId, pkt, ingress, sourceEni, subnet.id);
   walk.block({ code: "UNSUPPORTED_ROUTE_TARGET", component: { id: r.vpcEndpointId ?? "?", type: "route-target" }, message: `Routes to ${r.vpcEndpointId ?? "this target"} (Gateway Load Balancer endpoints) are not analysed yet.` });
-  void view;
 }
 
 function enterFromVpn(walk: Walk, origin: Origin, pkt: Packet): void {

@@ -52,7 +52,7 @@ export class Walk {
  * VPC by the local route, or in the peer VPC of the peering connection the route uses (peered
  * VPCs may overlap each other, so the route decides which one).
  */
-export function peerEniFor(view: NetworkView, subnetId: string, vpcId: string, ip: number): NetworkInterface | undefined {
+function peerEniFor(view: NetworkView, subnetId: string, vpcId: string, ip: number): NetworkInterface | undefined {
   const route = view.lookup(view.routeTableOfSubnet(subnetId), ip).best?.route;
   if (route?.gatewayId === "local") return view.eniAt(vpcId, ip);
   const pcx = route?.vpcPeeringConnectionId ? view.world.peeringConnections.get(route.vpcPeeringConnectionId) : undefined;
@@ -61,7 +61,7 @@ export function peerEniFor(view: NetworkView, subnetId: string, vpcId: string, i
 }
 
 /** Network ACLs filter traffic entering and leaving a subnet, not traffic routed within one. */
-export function staysInSubnet(view: NetworkView, subnetId: string, vpcId: string, dst: number): boolean {
+function staysInSubnet(view: NetworkView, subnetId: string, vpcId: string, dst: number): boolean {
   const best = view.lookup(view.routeTableOfSubnet(subnetId), dst).best;
   return best?.route.gatewayId === "local" && containsIp(parseCidr(view.subnet(subnetId).cidrBlock)!, dst);
 }

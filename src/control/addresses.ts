@@ -37,7 +37,7 @@ function subnetIps(ix: Index, subnet: Subnet | undefined): SubnetIps | undefined
 }
 
 /** AWS reserves the network address, +1 (router), +2 (DNS), +3 (future use) and the broadcast address. */
-export function isReserved(c: Cidr, ip: number): boolean {
+function isReserved(c: Cidr, ip: number): boolean {
   return ip - c.base < 4 || ip === c.base + cidrSize(c) - 1;
 }
 

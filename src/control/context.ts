@@ -29,10 +29,6 @@ const KINDS: Record<CollectionName, Kind> = {
   vpnConnections: { prefix: "vpn", notFound: "InvalidVpnConnectionID.NotFound", malformed: "InvalidVpnConnectionID.Malformed", describe: (id) => `The vpnConnection ID '${id}' does not exist` },
 };
 
-export function idPrefix(name: CollectionName): string {
-  return KINDS[name].prefix;
-}
-
 /** EC2 ids are the prefix and 8 or 17 hex digits; anything else is Malformed before it is NotFound. */
 export function checkIdFormat(name: CollectionName, id: string): void {
   const kind = KINDS[name];
@@ -54,17 +50,8 @@ export function get<K extends CollectionName>(ctx: Ctx, name: K, id: string): Co
   return r;
 }
 
-/** Everything of a kind the caller can see. */
-export function visible<K extends CollectionName>(ctx: Ctx, name: K): Collections[K][] {
-  return [...ctx.world.collection(name).values()].filter((r) => r.ownerId === ctx.account && r.region === ctx.region);
-}
-
 export function base(ctx: Ctx, prefix: string, tags: Tag[] = []): { id: string; region: string; ownerId: string; tags: Tag[] } {
   return { id: ctx.world.ids.next(prefix), region: ctx.region, ownerId: ctx.account, tags: tags.map((t) => ({ ...t })) };
-}
-
-export function nameTag(tags: Tag[]): string | undefined {
-  return tags.find((t) => t.key === "Name")?.value;
 }
 
 export function invalidParam(message: string): AwsError {

@@ -86,7 +86,3 @@ export function replaceNetworkAclAssociation(ctx: Ctx, associationId: string, ne
   return id;
 }
 
-export function networkAclOf(ctx: Pick<Ctx, "world">, subnetId: string): NetworkAcl | undefined {
-  for (const acl of ctx.world.networkAcls.values()) if (acl.associations.some((a) => a.subnetId === subnetId)) return acl;
-  return undefined;
-}

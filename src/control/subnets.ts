@@ -3,7 +3,7 @@
 import { AwsError } from "../model/errors.js";
 import { containsCidr, overlaps, parseCidr } from "../model/net.js";
 import { findAz, findRegion } from "../model/catalog/index.js";
-import type { RouteTable, Subnet, Tag } from "../model/types.js";
+import type { Subnet, Tag } from "../model/types.js";
 import { type Ctx, base, get, invalidParam } from "./context.js";
 import { validateCidr } from "./vpcs.js";
 
@@ -61,10 +61,3 @@ export function deleteSubnet(ctx: Ctx, subnetId: string): void {
   w.subnets.delete(subnetId);
 }
 
-/** The route table a subnet uses: its explicit association, else the VPC's main table. */
-export function routeTableOf(ctx: Pick<Ctx, "world">, subnet: Subnet): RouteTable {
-  for (const rtb of ctx.world.routeTables.values()) {
-    if (rtb.associations.some((a) => a.subnetId === subnet.id)) return rtb;
-  }
-  return ctx.world.routeTables.get(ctx.world.vpcs.get(subnet.vpcId)!.mainRouteTableId)!;
-}

@@ -3,7 +3,7 @@
 import { AwsError } from "../model/errors.js";
 import { parseCidr } from "../model/net.js";
 import type { NetworkAcl, RouteTable, SecurityGroup, Tag, Vpc } from "../model/types.js";
-import { type Ctx, base, get, invalidParam, visible } from "./context.js";
+import { type Ctx, base, get, invalidParam } from "./context.js";
 
 export function validateCidr(text: string, param: string): NonNullable<ReturnType<typeof parseCidr>> {
   const c = parseCidr(text);
@@ -92,6 +92,3 @@ export function deleteVpc(ctx: Ctx, vpcId: string): void {
   w.vpcs.delete(vpcId);
 }
 
-export function describeVpcs(ctx: Ctx): Vpc[] {
-  return visible(ctx, "vpcs");
-}

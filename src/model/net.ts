@@ -49,10 +49,6 @@ export function cidrSize(c: Cidr): number {
   return 2 ** (32 - c.prefix);
 }
 
-export function lastAddress(c: Cidr): number {
-  return (c.base + cidrSize(c) - 1) >>> 0;
-}
-
 export function containsIp(c: Cidr, ip: number): boolean {
   return ((ip & maskOf(c.prefix)) >>> 0) === c.base;
 }
