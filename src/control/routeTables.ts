@@ -37,22 +37,18 @@ export function associateRouteTable(ctx: Ctx, input: { routeTableId: string; sub
   if (input.subnetId !== undefined) {
     const subnet = get(ctx, "subnets", input.subnetId);
     if (subnet.vpcId !== rtb.vpcId) throw invalidParam(`Route table ${rtb.id} and subnet ${subnet.id} belong to different networks`);
-    for (const other of ctx.world.routeTables.values()) {
-      if (other.associations.some((a) => a.subnetId === subnet.id)) {
-        throw new AwsError("Resource.AlreadyAssociated", `the specified association for route table ${other.id} conflicts with an existing association`);
-      }
-    }
   } else {
     const gw = input.gatewayId!;
     const attached = gw.startsWith("igw-")
       ? get(ctx, "internetGateways", gw).attachments.some((a) => a.vpcId === rtb.vpcId)
       : get(ctx, "vpnGateways", gw).attachments.some((a) => a.vpcId === rtb.vpcId);
     if (!attached) throw invalidParam(`Route table ${rtb.id} and network gateway ${gw} belong to different networks`);
-    for (const other of ctx.world.routeTables.values()) {
-      if (other.associations.some((a) => a.gatewayId === gw)) {
-        throw new AwsError("Resource.AlreadyAssociated", `the specified association for route table ${other.id} conflicts with an existing association`);
-      }
-    }
+  }
+  // A subnet, or a gateway attached to this VPC, can only be associated with this VPC's tables.
+  const conflicting = ctx.world.routeTables.inVpc(rtb.vpcId).find((t) =>
+    t.associations.some((a) => (input.subnetId !== undefined ? a.subnetId === input.subnetId : a.gatewayId === input.gatewayId)));
+  if (conflicting) {
+    throw new AwsError("Resource.AlreadyAssociated", `the specified association for route table ${conflicting.id} conflicts with an existing association`);
   }
   const id = ctx.world.ids.next("rtbassoc");
   rtb.associations.push({ id, main: false, ...(input.subnetId ? { subnetId: input.subnetId } : { gatewayId: input.gatewayId! }) });

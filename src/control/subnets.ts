@@ -56,8 +56,8 @@ export function deleteSubnet(ctx: Ctx, subnetId: string): void {
   if (w.networkInterfaces.inVpc(subnet.vpcId).some((e) => e.subnetId === subnetId)) {
     throw new AwsError("DependencyViolation", `The subnet '${subnetId}' has dependencies and cannot be deleted.`);
   }
-  for (const acl of w.networkAcls.values()) acl.associations = acl.associations.filter((a) => a.subnetId !== subnet.id);
-  for (const rtb of w.routeTables.values()) rtb.associations = rtb.associations.filter((a) => a.subnetId !== subnet.id);
+  for (const acl of w.networkAcls.inVpc(subnet.vpcId)) acl.associations = acl.associations.filter((a) => a.subnetId !== subnet.id);
+  for (const rtb of w.routeTables.inVpc(subnet.vpcId)) rtb.associations = rtb.associations.filter((a) => a.subnetId !== subnet.id);
   w.subnets.delete(subnetId);
 }
 

@@ -96,8 +96,8 @@ export function routeTables(s: LabSession): void {
     const rtbId = s.findOrCreateInVpc("routeTables", name, vpcId, path, "route table", () => createRouteTable(s.ctx, { vpcId, tags: s.tags(name) }).id);
     for (const [i, subnetName] of strList(v, "subnets", path).entries()) {
       const sp = [...path, "subnets", i];
-      const subnetId = s.ref("subnets", subnetName, sp);
-      const current = [...s.world.routeTables.values()].find((t) => t.associations.some((a) => a.subnetId === subnetId));
+      const subnetId = s.subnetIn(vpcId, subnetName, sp);
+      const current = s.world.routeTables.inVpc(vpcId).find((t) => t.associations.some((a) => a.subnetId === subnetId));
       if (current?.id === rtbId) continue;
       s.step(sp, () => {
         if (current) replaceRouteTableAssociation(s.ctx, current.associations.find((a) => a.subnetId === subnetId)!.id, rtbId);
@@ -206,8 +206,8 @@ export function networkAcls(s: LabSession): void {
       s.changed.push(`network ACL ${name}: rules updated`);
     }
     for (const [i, subnetName] of strList(v, "subnets", path).entries()) {
-      const subnetId = s.ref("subnets", subnetName, [...path, "subnets", i]);
-      const current = [...s.world.networkAcls.values()].find((a) => a.associations.some((x) => x.subnetId === subnetId))!;
+      const subnetId = s.subnetIn(vpcId, subnetName, [...path, "subnets", i]);
+      const current = s.world.networkAcls.inVpc(vpcId).find((a) => a.associations.some((x) => x.subnetId === subnetId))!;
       if (current.id === aclId) continue;
       s.step([...path, "subnets", i], () => replaceNetworkAclAssociation(s.ctx, current.associations.find((x) => x.subnetId === subnetId)!.id, aclId));
       s.changed.push(`subnet ${subnetName} uses network ACL ${name}`);

@@ -42,6 +42,14 @@ export class LabSession {
     return id;
   }
 
+  /** A subnet by name that must be in the given VPC (route tables and ACLs take only their own VPC's subnets). */
+  subnetIn(vpcId: string, name: string, path: Path): string {
+    const id = this.ref("subnets", name, path);
+    const subnet = this.world.subnets.get(id);
+    if (subnet && subnet.vpcId !== vpcId) throw new LabError(path, `subnet '${name}' is in ${subnet.vpcId}, not in ${vpcId}`);
+    return id;
+  }
+
   /** Runs one step; an AWS error becomes a lab error pointing at the key being applied. */
   step<T>(path: Path, fn: () => T): T {
     try {

@@ -85,6 +85,7 @@ test("a named resource does not move to another VPC: a clear error at the key, n
   fails(world, "region: ap-northeast-2\nrouteTables:\n  rt: { vpc: w, main: true }\n", /routeTables\.rt\.vpc: 'rt' exists in vpc-[0-9a-f]+; it cannot move to another VPC/);
   fails(world, "region: ap-northeast-2\nsecurityGroups:\n  app: { vpc: w, ingress: [] }\n", /securityGroups\.app\.vpc: 'app' exists in vpc-/);
   fails(world, "region: ap-northeast-2\nnetworkAcls:\n  acl: { vpc: w }\n", /networkAcls\.acl\.vpc/);
+  fails(world, "region: ap-northeast-2\nnetworkAcls:\n  w-acl: { vpc: w, subnets: [a] }\n", /networkAcls\.w-acl\.subnets\.0: subnet 'a' is in vpc-[0-9a-f]+, not in vpc-/);
 });
 
 test("an omitted list leaves that setting as it is; declared changes are reported", () => {
