@@ -7,7 +7,7 @@ import { containsIp, formatIpv4, isPublicIp, parseCidr, parseIpv4 } from "../mod
 import type { NetworkInterface, VpcEndpoint } from "../model/types.js";
 import { EPHEMERAL } from "./filters.js";
 import type { ComponentRef } from "./types.js";
-import { type Ingress, MAX_FORWARDS, type Packet, type Walk, aclCheck, arriveAtEni, expectRouteBack, leaveEni, leaveSubnet, ref } from "./walk.js";
+import { type Ingress, MAX_FORWARDS, type Packet, type Walk, aclCheck, arriveAtEni, expectRouteBack, leaveEni, leaveSubnet, ref, routeOut } from "./walk.js";
 
 /** A route whose target is gone: AWS shows such routes as blackholes. */
 function missingTarget(walk: Walk, id: string, type: string): void {
@@ -209,7 +209,7 @@ export function viaNatGateway(walk: Walk, natId: string, pkt: Packet, ingress: I
     walk.onReturn(() => aclCheck(walk, nat.subnetId, true, pkt.src, pkt.srcPorts, "return"));
   }
   const translated: Packet = { src: parseIpv4(nat.privateIp)!, dst: pkt.dst, srcPorts: EPHEMERAL.wide };
-  leaveSubnet(walk, nat.subnetId, nat.vpcId, translated, EPHEMERAL.wide);
+  leaveSubnet(walk, nat.subnetId, translated, EPHEMERAL.wide, routeOut(view, nat.subnetId, translated.dst));
   if (loop(walk, natRef)) return;
   walk.routeFrom(walk, view.subnet(nat.subnetId), translated, ingress, view.world.networkInterfaces.get(nat.networkInterfaceId));
 }

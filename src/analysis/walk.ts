@@ -3,7 +3,7 @@
 // at one (subnet ACL in, security-group ingress), each queueing its check for the way back.
 import { awsAddressOwner, prefixListFor } from "../model/catalog/index.js";
 import { containsIp, formatIpv4, parseCidr } from "../model/net.js";
-import type { NetworkInterface, Subnet } from "../model/types.js";
+import type { NetworkInterface, Route, Subnet } from "../model/types.js";
 import { type Protocol, describeSegments, evaluateAcl, evaluateSecurityGroups } from "./filters.js";
 import type { ComponentRef, Explanation, Hop, MatchedRule } from "./types.js";
 import type { NetworkView } from "./view.js";
@@ -52,8 +52,7 @@ export class Walk {
  * VPC by the local route, or in the peer VPC of the peering connection the route uses (peered
  * VPCs may overlap each other, so the route decides which one).
  */
-function peerEniFor(view: NetworkView, subnetId: string, vpcId: string, ip: number): NetworkInterface | undefined {
-  const route = view.lookup(view.routeTableOfSubnet(subnetId), ip).best?.route;
+function peerEniFor(view: NetworkView, vpcId: string, ip: number, route: Route | undefined): NetworkInterface | undefined {
   if (route?.gatewayId === "local") return view.eniAt(vpcId, ip);
   const pcx = route?.vpcPeeringConnectionId ? view.world.peeringConnections.get(route.vpcPeeringConnectionId) : undefined;
   if (pcx?.status !== "active") return undefined;
@@ -61,14 +60,18 @@ function peerEniFor(view: NetworkView, subnetId: string, vpcId: string, ip: numb
 }
 
 /** Network ACLs filter traffic entering and leaving a subnet, not traffic routed within one. */
-function staysInSubnet(view: NetworkView, subnetId: string, vpcId: string, dst: number): boolean {
-  const best = view.lookup(view.routeTableOfSubnet(subnetId), dst).best;
-  return best?.route.gatewayId === "local" && containsIp(parseCidr(view.subnet(subnetId).cidrBlock)!, dst);
+function staysInSubnet(view: NetworkView, subnetId: string, dst: number, route: Route | undefined): boolean {
+  return route?.gatewayId === "local" && containsIp(parseCidr(view.subnet(subnetId).cidrBlock)!, dst);
+}
+
+/** The route a packet from this subnet to dst takes (undefined when there is none). */
+export function routeOut(view: NetworkView, subnetId: string, dst: number): Route | undefined {
+  return view.lookup(view.routeTableOfSubnet(subnetId), dst).best?.route;
 }
 
 /** The subnet's outbound ACL as the packet leaves it (and its inbound ACL for the reply), unless it stays in the subnet. */
-export function leaveSubnet(walk: Walk, subnetId: string, vpcId: string, pkt: Packet, replyPorts: Ports): void {
-  if (staysInSubnet(walk.view, subnetId, vpcId, pkt.dst)) {
+export function leaveSubnet(walk: Walk, subnetId: string, pkt: Packet, replyPorts: Ports, route: Route | undefined): void {
+  if (staysInSubnet(walk.view, subnetId, pkt.dst, route)) {
     walk.hop({ component: { id: subnetId, type: "subnet" }, verdict: "info", detail: "the destination is in the same subnet: network ACLs do not apply" });
     return;
   }
@@ -99,13 +102,14 @@ export function expectRouteBack(walk: Walk, destSubnetId: string, to: number, vi
 
 export function leaveEni(walk: Walk, eni: NetworkInterface, pkt: Packet): void {
   const { view } = walk;
-  const peerEni = peerEniFor(view, eni.subnetId, eni.vpcId, pkt.dst);
+  const route = routeOut(view, eni.subnetId, pkt.dst);
+  const peerEni = peerEniFor(view, eni.vpcId, pkt.dst, route);
   const sg = evaluateSecurityGroups(view.world, eni, true, pkt.dst, walk.protocol, walk.port, peerEni);
   walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-egress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: egress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no egress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
   if (!sg.allowed) {
     walk.block({ code: "ENI_SG_RULES_MISMATCH", component: groupRef(walk, eni, undefined, "security-group"), message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no outbound rule allowing ${walk.portText(walk.port)} to ${formatIpv4(pkt.dst)}.`, fix: egressFix(walk, eni, pkt.dst) });
   }
-  leaveSubnet(walk, eni.subnetId, eni.vpcId, pkt, pkt.srcPorts);
+  leaveSubnet(walk, eni.subnetId, pkt, pkt.srcPorts, route);
   walk.onReturn(() => {
     walk.back({ component: groupRef(walk, eni, undefined, "security-group"), verdict: "pass", detail: `${eni.id}: return traffic allowed: security groups are stateful` });
   });
