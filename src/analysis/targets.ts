@@ -4,6 +4,7 @@
 // its blockers and its checks for the way back.
 import { awsAddressOwner, findAwsService } from "../model/catalog/index.js";
 import { containsIp, formatIpv4, isPublicIp, parseCidr, parseIpv4 } from "../model/net.js";
+import { routeTarget } from "../model/routes.js";
 import type { NetworkInterface, VpcEndpoint } from "../model/types.js";
 import { EPHEMERAL } from "./filters.js";
 import type { ComponentRef } from "./types.js";
@@ -127,7 +128,7 @@ export function enterThroughGateway(walk: Walk, gatewayId: string, vpcId: string
   if (edge) {
     const edgeRef = ref(edge, "route-table");
     const best = view.lookup(edge, pkt.dst).best;
-    const target = best ? best.route.gatewayId ?? best.route.networkInterfaceId ?? best.route.vpcEndpointId ?? "?" : undefined;
+    const target = best ? routeTarget(best.route) : undefined;
     walk.hop({ component: edgeRef, verdict: best?.route.state === "active" ? "pass" : "block", detail: best ? `edge route table: ${formatIpv4(pkt.dst)} matches ${best.cidr} → ${target ?? "?"}` : `edge route table ${edge.id} has no route to ${formatIpv4(pkt.dst)}` });
     if (!best) {
       walk.block({ code: "NO_ROUTE_TO_DESTINATION", component: edgeRef, message: `The edge route table ${edge.id} of ${gatewayId} has no route to ${formatIpv4(pkt.dst)}.` });

@@ -5,6 +5,7 @@
 // the shared filter stages and targets.ts what each kind of route target does.
 import { awsAddressOwner, findAwsService, prefixListFor } from "../model/catalog/index.js";
 import { containsIp, formatIpv4, isPublicIp, parseCidr, parseIpv4 } from "../model/net.js";
+import { routeTarget } from "../model/routes.js";
 import type { NetworkInterface, Subnet, Vpc } from "../model/types.js";
 import { type Asker, resolve } from "./dns.js";
 import { EPHEMERAL, type Protocol } from "./filters.js";
@@ -124,7 +125,7 @@ function routeFrom(walk: Walk, subnet: Subnet, pkt: Packet, ingress: Ingress, so
     return;
   }
   const route = best.route;
-  const target = route.gatewayId ?? route.natGatewayId ?? route.vpcPeeringConnectionId ?? route.instanceId ?? route.networkInterfaceId ?? route.vpcEndpointId ?? "?";
+  const target = routeTarget(route);
   walk.hop({
     component: rtbRef, verdict: route.state === "active" ? "pass" : "block",
     detail: `${formatIpv4(pkt.dst)} matches ${best.prefixListId ? `${best.cidr} in ${best.prefixListId}` : best.cidr} → ${target}`,
@@ -132,7 +133,7 @@ function routeFrom(walk: Walk, subnet: Subnet, pkt: Packet, ingress: Ingress, so
   });
   const beaten = others.find((o) => o.route !== route && o.route.gatewayId !== "local");
   if (beaten) {
-    const other = `${beaten.cidr} → ${beaten.route.gatewayId ?? beaten.route.natGatewayId ?? beaten.route.vpcPeeringConnectionId ?? beaten.route.networkInterfaceId ?? "?"}`;
+    const other = `${beaten.cidr} → ${routeTarget(beaten.route)}`;
     const winner = `${best.cidr}${best.prefixListId ? ` (${best.prefixListId})` : ""} → ${target}`;
     const samePrefix = beaten.cidr.split("/")[1] === best.cidr.split("/")[1];
     walk.notes.push(samePrefix

@@ -3,6 +3,7 @@
 // at one (subnet ACL in, security-group ingress), each queueing its check for the way back.
 import { awsAddressOwner, prefixListFor } from "../model/catalog/index.js";
 import { containsIp, formatIpv4, parseCidr } from "../model/net.js";
+import { routeTarget, routeTargets } from "../model/routes.js";
 import type { NetworkInterface, Route, Subnet } from "../model/types.js";
 import { type Protocol, describeSegments, evaluateAcl, evaluateSecurityGroups } from "./filters.js";
 import type { ComponentRef, Explanation, Hop, MatchedRule } from "./types.js";
@@ -89,8 +90,8 @@ export function expectRouteBack(walk: Walk, destSubnetId: string, to: number, vi
     const { view } = walk;
     const rtb = view.routeTableOfSubnet(destSubnetId);
     const back = view.lookup(rtb, to).best;
-    const target = back ? back.route.gatewayId ?? back.route.natGatewayId ?? back.route.vpcPeeringConnectionId ?? back.route.networkInterfaceId ?? back.route.vpcEndpointId : undefined;
-    const ok = target !== undefined && [via, ...alsoVia].includes(target) && back?.route.state === "active";
+    const target = back ? routeTarget(back.route) : undefined;
+    const ok = back !== undefined && routeTargets(back.route).some((t) => [via, ...alsoVia].includes(t)) && back.route.state === "active";
     const rtbRef = ref(rtb, "route-table");
     walk.back({ component: rtbRef, verdict: ok ? "pass" : "block", detail: ok ? `${formatIpv4(to)} matches ${back.cidr} → ${target}` : `no route back to ${formatIpv4(to)} through ${via}${back ? ` (it matches ${back.cidr} → ${target ?? "?"})` : ""}` });
     if (!ok) {

@@ -3,6 +3,7 @@
 import { COLLECTION_NAMES, type Collections, type CollectionName, type World } from "../model/world.js";
 import type { Store } from "../state/store.js";
 import { sgRuleText } from "../analysis/filters.js";
+import { routeTarget } from "../model/routes.js";
 import { bold, dim } from "./render.js";
 
 type Details = { [K in CollectionName]?: (r: Collections[K], world: World) => string[] };
@@ -12,7 +13,7 @@ const DETAILS: Details = {
   subnets: (s) => [`${s.cidrBlock}  ${s.availabilityZone} (${s.availabilityZoneId})  ${s.vpcId}`],
   routeTables: (t, world) => [
     `${t.vpcId}${t.associations.some((a) => a.main) ? "  main" : ""}${t.associations.filter((a) => a.subnetId).map((a) => `  ${a.subnetId!}`).join("")}`,
-    ...t.routes.map((r) => `  ${(r.destinationCidrBlock ?? r.destinationPrefixListId ?? "").padEnd(18)} → ${r.gatewayId ?? r.natGatewayId ?? r.vpcPeeringConnectionId ?? r.instanceId ?? r.networkInterfaceId ?? r.vpcEndpointId ?? "?"}${r.state === "active" ? "" : `  (${r.state})`}`),
+    ...t.routes.map((r) => `  ${(r.destinationCidrBlock ?? r.destinationPrefixListId ?? "").padEnd(18)} → ${routeTarget(r)}${r.state === "active" ? "" : `  (${r.state})`}`),
     ...t.propagatingVgws.flatMap((vgw) => [...world.vpnConnections.values()].filter((v) => v.vpnGatewayId === vgw).flatMap((v) => v.staticRoutes.map((c) => `  ${c.padEnd(18)} → ${vgw}  (propagated)`))),
     ...t.associations.filter((a) => a.gatewayId).map((a) => `  edge association: ${a.gatewayId!}`),
   ],

@@ -7,6 +7,7 @@ import { attachInternetGateway, attachVpnGateway, createInternetGateway, createV
 import { createNetworkAcl, createNetworkAclEntry, deleteNetworkAclEntry, replaceNetworkAclAssociation } from "../control/networkAcls.js";
 import { acceptVpcPeeringConnection, createVpcPeeringConnection } from "../control/peering.js";
 import type { Tag } from "../model/types.js";
+import { routeTarget as targetOf } from "../model/routes.js";
 import { LabError, type Path, bool, list, num, obj, ports, str, strList } from "./reader.js";
 import { type Kind, LabSession } from "./session.js";
 
@@ -143,8 +144,7 @@ export function routes(s: LabSession): void {
       const same = have && (["gatewayId", "natGatewayId", "vpcPeeringConnectionId", "networkInterfaceId"] as const).every((k) => have[k] === want[k] || (k === "networkInterfaceId" && want.instanceId !== undefined && have.instanceId === want.instanceId));
       if (same) continue;
       s.step(rp, () => (have ? replaceRoute(s.ctx, want) : createRoute(s.ctx, want)));
-      const target = want.gatewayId ?? want.natGatewayId ?? want.vpcPeeringConnectionId ?? want.instanceId ?? want.networkInterfaceId ?? "";
-      s.changed.push(`route table ${name}: ${want.destinationCidrBlock} → ${target}`);
+      s.changed.push(`route table ${name}: ${want.destinationCidrBlock} → ${targetOf(want)}`);
     }
     for (const r of [...rtb.routes]) {
       if (r.origin === "CreateRoute" && r.destinationCidrBlock && r.gatewayId !== "local" && !wanted.some((w) => w.destinationCidrBlock === r.destinationCidrBlock)) {
