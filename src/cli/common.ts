@@ -1,6 +1,8 @@
 // What CLI commands share: the data directory and store, finding a source by name, id or
 // address, and errors that are the user's to fix (printed without a stack, exit code 2).
-import { FileStore, type Store } from "../state/store.js";
+import type { Store } from "../state/store.js";
+import { SqliteStore } from "../state/sqlite.js";
+import { replayEntry } from "../server/engine.js";
 import { containsIp, parseCidr, parseIpv4 } from "../model/net.js";
 import type { World } from "../model/world.js";
 import type { NetworkView } from "../analysis/view.js";
@@ -15,7 +17,11 @@ export class UsageError extends Error {
 }
 
 export function storeFor(data: string | undefined): Store {
-  return new FileStore(data ?? process.env["VPCLAB_DATA"] ?? ".vpclab");
+  return new SqliteStore(dataDir(data), replayEntry);
+}
+
+export function dataDir(data: string | undefined): string {
+  return data ?? process.env["VPCLAB_DATA"] ?? ".vpclab";
 }
 
 export interface ResolvedSource { source: TraceSource; asker: Asker; label: string }

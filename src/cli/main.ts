@@ -7,13 +7,17 @@ import { digCommand } from "./dig.js";
 import { traceCommand } from "./trace.js";
 import { showCommand } from "./show.js";
 import { demoCommand } from "./demo.js";
-import { storeFor, UsageError } from "./common.js";
+import { dataDir, storeFor, UsageError } from "./common.js";
+import { DEFAULT_PORT, DEFAULT_REGION, upCommand } from "./up.js";
 import { red } from "./render.js";
 import { StoreError } from "../state/store.js";
+import { SqliteStore } from "../state/sqlite.js";
 
 const HELP = `vpclab: AWS VPC endpoints and PrivateLink, locally
 
 usage:
+  vpclab up [--port 4566] [--data DIR | --ephemeral] [--region R]
+                                        the AWS-compatible API server (EC2, ELBv2, STS) and DNS
   vpclab apply FILE [FILE ...]          build or update the world from lab files (all or nothing)
   vpclab dig --from SOURCE NAME         what NAME resolves to from SOURCE's VPC
   vpclab trace --from SOURCE --to HOST[:PORT] [--protocol tcp|udp|icmp]
@@ -30,6 +34,23 @@ options:
   --output json      machine-readable output (dig, trace, show)
   --data DIR         where the world is kept (default ./.vpclab, or $VPCLAB_DATA)
 `;
+
+/** `vpclab up`: long-running, so it lives outside the synchronous command dispatcher. */
+async function up(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: "string" }, host: { type: "string" }, data: { type: "string" }, ephemeral: { type: "boolean" },
+      region: { type: "string" },
+    },
+  });
+  const port = Number(values.port ?? process.env["VPCLAB_PORT"] ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not '${values.port ?? ""}'`);
+  await upCommand({
+    port, host: values.host ?? "127.0.0.1", data: dataDir(values.data), ephemeral: values.ephemeral ?? false,
+    region: values.region ?? process.env["AWS_DEFAULT_REGION"] ?? DEFAULT_REGION, out: (l) => console.log(l),
+  });
+}
 
 export function main(argv: string[], out: (s: string) => void = (s) => console.log(s), err: (s: string) => void = (s) => console.error(s)): number {
   let parsed;
@@ -58,8 +79,14 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
     return 2;
   }
   const json = values.output === "json";
-  const store = storeFor(values.data);
   try {
+    if (command === "reset") {
+      // Reset works even when the data directory holds something unreadable: it removes the files.
+      SqliteStore.destroy(dataDir(values.data));
+      out("the world is empty");
+      return 0;
+    }
+    const store = storeFor(values.data);
     switch (command) {
       case "apply": applyCommand(store, rest, out); return 0;
       case "dig": digCommand(store, values.from, rest, json, out); return 0;
@@ -67,7 +94,6 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
         if (rest.length > (values.to === undefined ? 1 : 0)) throw new UsageError(`unexpected argument '${rest.at(-1) ?? ""}'`);
         return traceCommand(store, { from: values.from, to: values.to ?? rest[0], protocol: values.protocol, json }, out);
       case "show": showCommand(store, json, out); return 0;
-      case "reset": store.reset(); out("the world is empty"); return 0;
       case "demo": demoCommand(out); return 0;
       default: err(`${red("error:")} unknown command '${command}'\n\n${HELP}`); return 2;
     }
@@ -84,5 +110,13 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
 // Run when executed as a program (node dist/src/cli/main.js, or the vpclab bin link).
 const invoked = process.argv[1] ?? "";
 if (import.meta.url === new URL(`file://${invoked}`).href || /vpclab$/.test(invoked)) {
-  process.exitCode = main(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv[0] === "up") {
+    up(argv.slice(1)).catch((e: unknown) => {
+      console.error(`${red("error:")} ${(e as Error).message}`);
+      process.exit(2);
+    });
+  } else {
+    process.exitCode = main(argv);
+  }
 }

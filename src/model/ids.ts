@@ -5,6 +5,12 @@ import { createHash, randomBytes } from "node:crypto";
 export interface IdState { seed: string; counter: number; deterministic: boolean }
 
 export class IdGenerator {
+  /**
+   * When set, the time a real-clock generator reports: the server pins it to the time it
+   * journals with a request, so that replaying the journal reproduces timestamps exactly.
+   */
+  pinnedNow?: string;
+
   constructor(readonly state: IdState) {}
 
   static fresh(seed?: string): IdGenerator {
@@ -29,7 +35,7 @@ export class IdGenerator {
 
   /** Creation timestamps: real time, or a fixed clock that ticks one second per call when seeded. */
   now(): string {
-    if (!this.state.deterministic) return new Date().toISOString();
+    if (!this.state.deterministic) return this.pinnedNow ?? new Date().toISOString();
     this.state.counter += 1;
     return new Date(Date.UTC(2026, 0, 1) + this.state.counter * 1000).toISOString();
   }

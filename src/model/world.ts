@@ -66,8 +66,13 @@ export const COLLECTION_NAMES: readonly CollectionName[] = [
   "vpnConnections",
 ];
 
-/** The JSON form of a world: what snapshots, exports and the lab state file hold. */
-export type WorldSnapshot = { format: "vpclab-world/1"; ids: IdState; dnsRotation: Record<string, number> } & {
+/** What a ClientToken was first used with, so that a retry gets the original answer (see protocol/). */
+export interface ClientTokenRecord { hash: string; result: unknown }
+
+/** The JSON form of a world: what checkpoints and exports hold. */
+export type WorldSnapshot = {
+  format: "vpclab-world/1"; ids: IdState; dnsRotation: Record<string, number>; clientTokens?: Record<string, ClientTokenRecord>;
+} & {
   [K in CollectionName]: Collections[K][];
 };
 
@@ -88,6 +93,10 @@ export class World {
   readonly vpnConnections = new ResourceMap<VpnConnection>();
   /** Per-name query counters, so that multi-address public names rotate like real S3. */
   readonly dnsRotation = new Map<string, number>();
+  /** Idempotency records by "account region action token". */
+  readonly clientTokens = new Map<string, ClientTokenRecord>();
+  /** Bumped by the store on every change, so caches (network views, the DNS server) know to rebuild. Not saved. */
+  version = 0;
 
   constructor(readonly ids: IdGenerator = IdGenerator.fresh()) {}
 
@@ -96,7 +105,10 @@ export class World {
   }
 
   toSnapshot(): WorldSnapshot {
-    const snap = { format: "vpclab-world/1", ids: { ...this.ids.state }, dnsRotation: Object.fromEntries(this.dnsRotation) } as WorldSnapshot;
+    const snap = {
+      format: "vpclab-world/1", ids: { ...this.ids.state }, dnsRotation: Object.fromEntries(this.dnsRotation),
+      clientTokens: Object.fromEntries(this.clientTokens),
+    } as WorldSnapshot;
     for (const name of COLLECTION_NAMES) {
       (snap as Record<CollectionName, unknown[]>)[name] = [...this.collection(name).values()];
     }
@@ -111,6 +123,7 @@ export class World {
       for (const item of (snap[name] ?? []) as { id: string }[]) map.set(item.id, item);
     }
     for (const [k, v] of Object.entries(snap.dnsRotation ?? {})) world.dnsRotation.set(k, v);
+    for (const [k, v] of Object.entries(snap.clientTokens ?? {})) world.clientTokens.set(k, v);
     return world;
   }
 

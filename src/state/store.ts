@@ -1,7 +1,8 @@
-// Where the world lives between commands: a JSON file in the data directory (written atomically,
-// so a crash never leaves half a world), or memory. One interface, one contract test suite.
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+// Where the world lives: a checkpoint (a whole-world snapshot) plus a journal of the changes
+// made since, each one the typed call that made it. A change is acknowledged only once its
+// journal entry is stored, so it survives a crash right after; loading replays the journal on
+// the checkpoint. One interface, two implementations (memory, SQLite), one contract suite.
+import { isAwsError } from "../model/errors.js";
 import { World, type WorldSnapshot } from "../model/world.js";
 
 /** The data directory holds something that is not a world: the user's to fix, not a bug. */
@@ -12,56 +13,116 @@ export class StoreError extends Error {
   }
 }
 
+/** One change, as the call that made it: replaying it on the world before it gives the world after. */
+export interface JournalEntry {
+  at: string;
+  account: string;
+  region: string;
+  service: string;
+  action: string;
+  input: unknown;
+}
+
+/** Re-applies a journal entry. Supplied by whoever defines the actions (the API server). */
+export type Replay = (world: World, entry: JournalEntry) => void;
+
 export interface Store {
+  /** The current world (reloaded first if another process changed it). */
   load(): World;
+  /**
+   * Makes one change, all or nothing: `change` mutates the world and returns its journal entry.
+   * If it throws, nothing is stored and the world is restored to what is stored.
+   */
+  write<T>(change: (world: World) => { result: T; entry: JournalEntry }): T;
+  /** Replaces the whole world (lab files, import, dig's rotation counters). */
   save(world: World): void;
+  /** Forgets everything. */
   reset(): void;
+  close(): void;
 }
 
+/** Journal entries beyond this many are folded into a new checkpoint. */
+export const CHECKPOINT_EVERY = 1000;
+
+export function parseSnapshot(text: string, where: string): World {
+  let snap: WorldSnapshot;
+  try {
+    snap = JSON.parse(text) as WorldSnapshot;
+  } catch (e) {
+    throw new StoreError(`cannot read ${where}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    return World.fromSnapshot(snap);
+  } catch (e) {
+    throw new StoreError(`${where} is not a vpclab world: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Applies a journal to a checkpoint. An entry that no longer applies is reported, not fatal. */
+export function replayAll(world: World, entries: JournalEntry[], replay: Replay | undefined, warn: (m: string) => void): World {
+  for (const entry of entries) {
+    if (!replay) throw new StoreError("the data directory has a journal but no action table was given to replay it");
+    try {
+      world.ids.pinnedNow = entry.at || undefined;
+      replay(world, entry);
+    } catch (e) {
+      warn(`journal entry ${entry.action} at ${entry.at} no longer applies and was skipped: ${(e as Error).message}`);
+    } finally {
+      world.ids.pinnedNow = undefined;
+    }
+  }
+  return world;
+}
+
+/**
+ * In memory, for --ephemeral and tests. It keeps a checkpoint and journal like the SQLite
+ * store, so that a change that fails halfway is undone the same way.
+ */
 export class MemoryStore implements Store {
-  private snapshot?: string;
-  load(): World {
-    return this.snapshot ? World.fromSnapshot(JSON.parse(this.snapshot) as WorldSnapshot) : new World();
-  }
-  save(world: World): void {
-    this.snapshot = JSON.stringify(world.toSnapshot());
-  }
-  reset(): void {
-    this.snapshot = undefined;
-  }
-}
+  private checkpoint?: string;
+  private journal: JournalEntry[] = [];
+  private world?: World;
 
-export class FileStore implements Store {
-  readonly file: string;
-  constructor(readonly dir: string) {
-    this.file = join(dir, "world.json");
-  }
+  constructor(private readonly replay?: Replay) {}
+
   load(): World {
-    if (existsSync(this.dir) && !statSync(this.dir).isDirectory()) throw new StoreError(`${this.dir} is not a directory: --data names the directory vpclab keeps its world in`);
-    if (!existsSync(this.file)) return new World();
-    let snap: WorldSnapshot;
+    this.world ??= this.rebuild();
+    return this.world;
+  }
+
+  private rebuild(): World {
+    const base = this.checkpoint ? parseSnapshot(this.checkpoint, "the memory checkpoint") : new World();
+    return replayAll(base, this.journal, this.replay, () => undefined);
+  }
+
+  write<T>(change: (world: World) => { result: T; entry: JournalEntry }): T {
+    const world = this.load();
     try {
-      snap = JSON.parse(readFileSync(this.file, "utf8")) as WorldSnapshot;
+      const { result, entry } = change(world);
+      this.journal.push(structuredClone(entry));
+      world.version += 1;
+      if (this.journal.length >= CHECKPOINT_EVERY) this.save(world);
+      return result;
     } catch (e) {
-      throw new StoreError(`cannot read ${this.file}: ${(e as Error).message} (run 'vpclab reset' to start over)`, { cause: e });
-    }
-    try {
-      return World.fromSnapshot(snap);
-    } catch (e) {
-      throw new StoreError(`${this.file} is not a vpclab world: ${(e as Error).message} (run 'vpclab reset' to start over)`, { cause: e });
+      // Control operations validate before they mutate, so an AwsError leaves the world as it
+      // was; anything else may have stopped halfway, and the stored state is the truth.
+      if (!isAwsError(e)) this.world = undefined;
+      throw e;
     }
   }
+
   save(world: World): void {
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    try {
-      mkdirSync(this.dir, { recursive: true });
-      writeFileSync(tmp, JSON.stringify(world.toSnapshot()));
-      renameSync(tmp, this.file);
-    } catch (e) {
-      throw new StoreError(`cannot write the world to ${this.dir}: ${(e as Error).message}`, { cause: e });
-    }
+    this.checkpoint = JSON.stringify(world.toSnapshot());
+    this.journal = [];
+    world.version += 1;
+    this.world = world;
   }
+
   reset(): void {
-    rmSync(this.file, { force: true });
+    this.checkpoint = undefined;
+    this.journal = [];
+    this.world = undefined;
   }
+
+  close(): void {}
 }

@@ -147,7 +147,7 @@ test("bad input: clear errors, exit status 2, nothing changed", () => {
   assert.match(r.err, /did you mean --output json/);
   const shown = JSON.parse(vpclab(d, "show", "--output", "json").out) as { vpcs: { cidrBlock: string }[] };
   assert.equal(shown.vpcs[0]!.cidrBlock, "10.0.0.0/16");
-  r = vpclab(join(d, "world.json"), "show");
+  r = vpclab(join(d, "vpclab.db"), "show");
   assert.equal(r.code, 2);
   assert.match(r.err, /is not a directory/);
   r = vpclab(d, "apply", join(ROOT, "no-such-file.yaml"));
@@ -161,10 +161,10 @@ test("bad input: clear errors, exit status 2, nothing changed", () => {
 
 test("a data directory that does not hold a world is a user error, not a crash", () => {
   const d = fresh();
-  writeFileSync(join(d, "world.json"), "{ not json");
+  writeFileSync(join(d, "vpclab.db"), "{ not a database, and longer than a SQLite header is: ".repeat(4));
   const r = vpclab(d, "show");
   assert.equal(r.code, 2);
-  assert.match(r.err, /cannot read .*world\.json.*vpclab reset/);
+  assert.match(r.err, /cannot open .*vpclab\.db.*vpclab reset/);
   assert.equal(vpclab(d, "reset").code, 0);
   assert.equal(vpclab(d, "show").code, 0);
 });

@@ -4,14 +4,15 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FileStore, MemoryStore, type Store } from "../../src/state/store.js";
+import { MemoryStore, type Store } from "../../src/state/store.js";
+import { SqliteStore } from "../../src/state/sqlite.js";
 import { createVpc } from "../../src/control/vpcs.js";
 import { runInstances } from "../../src/control/instances.js";
 import { createSubnet } from "../../src/control/subnets.js";
 
 const stores: [string, () => Store][] = [
   ["memory", () => new MemoryStore()],
-  ["file", () => new FileStore(join(mkdtempSync(join(tmpdir(), "vpclab-")), "data"))],
+  ["sqlite", () => new SqliteStore(join(mkdtempSync(join(tmpdir(), "vpclab-")), "data"))],
 ];
 
 for (const [name, make] of stores) {

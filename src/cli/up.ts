@@ -1,0 +1,53 @@
+// `vpclab up`: the AWS-compatible API server (EC2, ELBv2, STS on one port) over the data
+// directory's store, until interrupted. On SIGINT/SIGTERM it folds the journal into a checkpoint.
+import type { AddressInfo } from "node:net";
+import { Engine, replayEntry } from "../server/engine.js";
+import { createApiServer } from "../server/http.js";
+import { MemoryStore, type Store } from "../state/store.js";
+import { SqliteStore } from "../state/sqlite.js";
+
+export const DEFAULT_PORT = 4566;
+export const DEFAULT_REGION = "us-east-1";
+
+export interface UpOptions {
+  port: number;
+  host: string;
+  data: string;
+  ephemeral: boolean;
+  region: string;
+  out: (line: string) => void;
+}
+
+export interface Running { port: number; store: Store; engine: Engine; close(): Promise<void> }
+
+export async function startServer(opts: UpOptions): Promise<Running> {
+  const store: Store = opts.ephemeral ? new MemoryStore(replayEntry) : new SqliteStore(opts.data, replayEntry, (m) => opts.out(`warning: ${m}`));
+  store.load();
+  const engine = new Engine(store);
+  const server = createApiServer({ engine, defaultRegion: opts.region });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  opts.out(`vpclab API listening on http://${opts.host}:${port} (EC2, ELBv2, STS; state ${opts.ephemeral ? "in memory" : `in ${opts.data}`})`);
+  return {
+    port, store, engine,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.close();
+    },
+  };
+}
+
+export async function upCommand(opts: UpOptions): Promise<void> {
+  const running = await startServer(opts);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    running.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}

@@ -1,0 +1,49 @@
+// Describe* filters as EC2 documents them: each named filter reads one or more values off a
+// resource; a resource passes when, for every filter given, one of its values matches one of the
+// filter's values. Values may use * and ? wildcards. tag:Key and tag-key work on every resource.
+import { AwsError } from "../model/errors.js";
+import type { Tag } from "../model/types.js";
+
+export interface Filter { name: string; values: string[] }
+
+type Value = string | number | boolean | undefined;
+/** For one resource type: filter name -> the resource's value(s) for it. */
+export type FilterTable<T> = Record<string, (item: T) => Value | Value[]>;
+
+function pattern(value: string): RegExp {
+  const body = value.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, "s");
+}
+
+function valuesOf<T extends { tags?: Tag[] }>(table: FilterTable<T>, name: string, item: T): string[] | undefined {
+  if (name.startsWith("tag:")) {
+    const key = name.slice(4);
+    return (item.tags ?? []).filter((t) => t.key === key).map((t) => t.value);
+  }
+  if (name === "tag-key") return (item.tags ?? []).map((t) => t.key);
+  if (name === "tag-value") return (item.tags ?? []).map((t) => t.value);
+  const read = table[name];
+  if (!read) return undefined;
+  const raw = read(item);
+  return (Array.isArray(raw) ? raw : [raw]).filter((v) => v !== undefined).map(String);
+}
+
+/**
+ * Keeps the items that pass every filter. An unknown filter name is refused with
+ * InvalidParameterValue, as EC2 does, rather than silently matching everything.
+ */
+export function applyFilters<T extends { tags?: Tag[] }>(items: T[], filters: Filter[] | undefined, table: FilterTable<T>): T[] {
+  if (!filters || filters.length === 0) return items;
+  for (const f of filters) {
+    if (!f.name.startsWith("tag:") && f.name !== "tag-key" && f.name !== "tag-value" && !(f.name in table)) {
+      throw new AwsError("InvalidParameterValue", `The filter '${f.name}' is invalid`);
+    }
+  }
+  const compiled = filters.map((f) => ({ name: f.name, patterns: f.values.map(pattern) }));
+  return items.filter((item) =>
+    compiled.every((f) => {
+      const have = valuesOf(table, f.name, item) ?? [];
+      return have.some((v) => f.patterns.some((p) => p.test(v)));
+    }),
+  );
+}

@@ -1,0 +1,4 @@
+// (being written)
+import type { ActionTable } from "../actions.js";
+
+export const PEERING_ACTIONS: ActionTable = {};

@@ -1,0 +1,4 @@
+// (being written)
+import type { ActionTable } from "../actions.js";
+
+export const SECURITY_GROUP_ACTIONS: ActionTable = {};

@@ -1,0 +1,4 @@
+// (being written)
+import type { ActionTable } from "../actions.js";
+
+export const TAG_ACTIONS: ActionTable = {};

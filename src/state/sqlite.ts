@@ -1,0 +1,121 @@
+// The default store: SQLite in the data directory. A checkpoint row holds the world as JSON and
+// a journal table the changes since, one row per acknowledged call, committed before the client
+// hears back (WAL mode: a committed row survives kill -9). Several processes may share a data
+// directory: writes take SQLite's write lock, and each process reloads when PRAGMA data_version
+// says another one committed.
+import Database from "better-sqlite3";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { isAwsError } from "../model/errors.js";
+import { World } from "../model/world.js";
+import { CHECKPOINT_EVERY, type JournalEntry, type Replay, type Store, StoreError, parseSnapshot, replayAll } from "./store.js";
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), world TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
+`;
+
+export class SqliteStore implements Store {
+  readonly file: string;
+  private readonly db: Database.Database;
+  private world?: World;
+  private seenVersion = -1;
+  private journalLength = 0;
+
+  constructor(readonly dir: string, private readonly replay?: Replay, private readonly warn: (m: string) => void = () => undefined) {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new StoreError(`${dir} is not a directory: --data names the directory vpclab keeps its world in`);
+    this.file = join(dir, "vpclab.db");
+    try {
+      mkdirSync(dir, { recursive: true });
+      this.db = new Database(this.file);
+      this.db.pragma("journal_mode = WAL");
+      // NORMAL in WAL mode: a commit is in the OS before the call returns, so a process crash
+      // loses nothing; only a power cut can lose the last commits.
+      this.db.pragma("synchronous = NORMAL");
+      this.db.pragma("busy_timeout = 10000");
+      this.db.exec(SCHEMA);
+    } catch (e) {
+      throw new StoreError(`cannot open ${this.file}: ${(e as Error).message} (run 'vpclab reset' to start over)`, { cause: e });
+    }
+  }
+
+  /** Removes a data directory's database files, readable or not. */
+  static destroy(dir: string): void {
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(join(dir, `vpclab.db${suffix}`), { force: true });
+  }
+
+  private dataVersion(): number {
+    return this.db.pragma("data_version", { simple: true }) as number;
+  }
+
+  /** The stored world, checkpoint plus journal. */
+  private rebuild(): World {
+    const row = this.db.prepare("SELECT world FROM checkpoint WHERE id = 1").get() as { world: string } | undefined;
+    const base = row ? parseSnapshot(row.world, this.file) : new World();
+    const entries = (this.db.prepare("SELECT entry FROM journal ORDER BY seq").all() as { entry: string }[]).map((r) => JSON.parse(r.entry) as JournalEntry);
+    this.journalLength = entries.length;
+    return replayAll(base, entries, this.replay, this.warn);
+  }
+
+  load(): World {
+    const version = this.dataVersion();
+    if (!this.world || version !== this.seenVersion) {
+      this.world = this.rebuild();
+      this.seenVersion = version;
+    }
+    return this.world;
+  }
+
+  write<T>(change: (world: World) => { result: T; entry: JournalEntry }): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    let committed = false;
+    try {
+      const world = this.load();
+      const { result, entry } = change(world);
+      this.db.prepare("INSERT INTO journal (entry) VALUES (?)").run(JSON.stringify(entry));
+      this.db.exec("COMMIT");
+      committed = true;
+      this.journalLength += 1;
+      this.seenVersion = this.dataVersion();
+      world.version += 1;
+      if (this.journalLength >= CHECKPOINT_EVERY) this.save(world);
+      return result;
+    } catch (e) {
+      if (!committed) {
+        this.db.exec("ROLLBACK");
+        if (!isAwsError(e)) this.world = undefined;
+      }
+      throw e;
+    }
+  }
+
+  save(world: World): void {
+    const text = JSON.stringify(world.toSnapshot());
+    try {
+      this.db.transaction(() => {
+        this.db.prepare("INSERT INTO checkpoint (id, world) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET world = excluded.world").run(text);
+        this.db.exec("DELETE FROM journal");
+      }).immediate();
+    } catch (e) {
+      throw new StoreError(`cannot write the world to ${this.file}: ${(e as Error).message}`, { cause: e });
+    }
+    this.journalLength = 0;
+    this.seenVersion = this.dataVersion();
+    world.version += 1;
+    this.world = world;
+  }
+
+  reset(): void {
+    this.db.transaction(() => {
+      this.db.exec("DELETE FROM checkpoint");
+      this.db.exec("DELETE FROM journal");
+    }).immediate();
+    this.world = undefined;
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    if (this.world && this.journalLength > 0) this.save(this.world);
+    this.db.close();
+  }
+}
