@@ -29,6 +29,12 @@ const KINDS: Record<CollectionName, Kind> = {
   vpnConnections: { prefix: "vpn", notFound: "InvalidVpnConnectionID.NotFound", malformed: "InvalidVpnConnectionID.Malformed", describe: (id) => `The vpnConnection ID '${id}' does not exist` },
 };
 
+/** The collection an id belongs to, by its prefix (vpc-, subnet-, ...), if any. */
+export function collectionOfId(id: string): CollectionName | undefined {
+  const prefix = id.slice(0, id.lastIndexOf("-"));
+  return (Object.keys(KINDS) as CollectionName[]).find((name) => KINDS[name].prefix === prefix);
+}
+
 /** EC2 ids are the prefix and 8 or 17 hex digits; anything else is Malformed before it is NotFound. */
 export function checkIdFormat(name: CollectionName, id: string): void {
   const kind = KINDS[name];

@@ -51,7 +51,13 @@ export class SqliteStore implements Store {
   /** The stored world, checkpoint plus journal. */
   private rebuild(): World {
     const row = this.db.prepare("SELECT world FROM checkpoint WHERE id = 1").get() as { world: string } | undefined;
-    const base = row ? parseSnapshot(row.world, this.file) : new World();
+    if (!row) {
+      // A new world's id seed must be stored before any journal entry, or replay would draw other ids.
+      // Another process may get there first: whichever checkpoint is stored is the one read back.
+      this.db.prepare("INSERT OR IGNORE INTO checkpoint (id, world) VALUES (1, ?)").run(JSON.stringify(new World().toSnapshot()));
+      return this.rebuild();
+    }
+    const base = parseSnapshot(row.world, this.file);
     const entries = (this.db.prepare("SELECT entry FROM journal ORDER BY seq").all() as { entry: string }[]).map((r) => JSON.parse(r.entry) as JournalEntry);
     this.journalLength = entries.length;
     return replayAll(base, entries, this.replay, this.warn);

@@ -91,7 +91,9 @@ export class MemoryStore implements Store {
   }
 
   private rebuild(): World {
-    const base = this.checkpoint ? parseSnapshot(this.checkpoint, "the memory checkpoint") : new World();
+    // A new world's id seed is kept before any journal entry, or replay would draw other ids.
+    this.checkpoint ??= JSON.stringify(new World().toSnapshot());
+    const base = parseSnapshot(this.checkpoint, "the memory checkpoint");
     return replayAll(base, this.journal, this.replay, () => undefined);
   }
 
