@@ -7,6 +7,7 @@ import { digCommand } from "./dig.js";
 import { traceCommand } from "./trace.js";
 import { showCommand } from "./show.js";
 import { demoCommand } from "./demo.js";
+import { stateCommand } from "./state.js";
 import { dataDir, storeFor, UsageError } from "./common.js";
 import { DEFAULT_PORT, DEFAULT_REGION, upCommand } from "./up.js";
 import { red } from "./render.js";
@@ -24,6 +25,8 @@ usage:
                                         the path there and back, and every setting that blocks it
                                         (PORT defaults to 443; exit status 0 reachable, 1 not)
   vpclab show                           the resources in the world
+  vpclab state export FILE | import FILE
+                                        the whole world as JSON (- for stdout/stdin)
   vpclab reset                          forget the world
   vpclab demo                           lab 1 start to finish, in memory
 
@@ -95,6 +98,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
         return traceCommand(store, { from: values.from, to: values.to ?? rest[0], protocol: values.protocol, json }, out);
       case "show": showCommand(store, json, out); return 0;
       case "demo": demoCommand(out); return 0;
+      case "state": stateCommand(store, rest, out); return 0;
       default: err(`${red("error:")} unknown command '${command}'\n\n${HELP}`); return 2;
     }
   } catch (e) {
@@ -111,8 +115,9 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
 const invoked = process.argv[1] ?? "";
 if (import.meta.url === new URL(`file://${invoked}`).href || /vpclab$/.test(invoked)) {
   const argv = process.argv.slice(2);
-  if (argv[0] === "up") {
-    up(argv.slice(1)).catch((e: unknown) => {
+  const upAt = argv.indexOf("up");
+  if (upAt >= 0 && argv.slice(0, upAt).every((a, i) => a.startsWith("-") || argv[i - 1]?.startsWith("--"))) {
+    up([...argv.slice(0, upAt), ...argv.slice(upAt + 1)]).catch((e: unknown) => {
       console.error(`${red("error:")} ${(e as Error).message}`);
       process.exit(2);
     });

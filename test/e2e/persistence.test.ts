@@ -1,0 +1,81 @@
+// State survives a restart and a kill -9 right after an acknowledged write; parallel clients
+// never get the same id; the CLI and the server share one data directory; export and import.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateSubnetCommand, CreateVpcCommand, DescribeSubnetsCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
+import { ec2 } from "./server.js";
+import { BIN, ROOT, startProcess } from "./process.js";
+
+const fresh = (): string => join(mkdtempSync(join(tmpdir(), "vpclab-persist-")), "data");
+
+function vpclab(data: string, ...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, "--data", data, ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+test("every acknowledged write survives kill -9, and a gentle restart too", async () => {
+  const data = fresh();
+  let server = await startProcess(["--data", data]);
+  const client = ec2(server);
+  const made: string[] = [];
+  for (let i = 0; i < 20; i++) made.push((await client.send(new CreateVpcCommand({ CidrBlock: `10.${i}.0.0/16` }))).Vpc!.VpcId!);
+  // No pause: the process dies the moment the last answer is in.
+  await server.stop("SIGKILL");
+  server = await startProcess(["--data", data]);
+  let seen = (await ec2(server).send(new DescribeVpcsCommand({}))).Vpcs!.map((v) => v.VpcId);
+  assert.deepEqual(seen, made, "all 20 VPCs, in order, after kill -9");
+  made.push((await ec2(server).send(new CreateVpcCommand({ CidrBlock: "10.99.0.0/16" }))).Vpc!.VpcId!);
+  assert.equal(await server.stop("SIGTERM"), 0, "a gentle stop exits 0");
+  server = await startProcess(["--data", data]);
+  seen = (await ec2(server).send(new DescribeVpcsCommand({}))).Vpcs!.map((v) => v.VpcId);
+  assert.deepEqual(seen, made);
+  await server.stop();
+});
+
+test("parallel clients never get the same id or overlapping state", async () => {
+  const server = await startProcess(["--data", fresh()]);
+  try {
+    const clients = Array.from({ length: 8 }, (_, i) => ec2(server, `${i + 1}`.repeat(12)));
+    const vpcs = await Promise.all(clients.map((c) => c.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))));
+    const ids = vpcs.map((v) => v.Vpc!.VpcId!);
+    assert.equal(new Set(ids).size, 8);
+    const subnets = await Promise.all(clients.flatMap((c, i) => [0, 1, 2, 3].map((k) => c.send(new CreateSubnetCommand({ VpcId: ids[i]!, CidrBlock: `10.0.${k}.0/24` })))));
+    assert.equal(new Set(subnets.map((s) => s.Subnet!.SubnetId)).size, 32);
+    // The same CIDR twice at once in one VPC: exactly one wins, the other is a conflict.
+    const race = await Promise.allSettled([0, 1].map(() => clients[0]!.send(new CreateSubnetCommand({ VpcId: ids[0]!, CidrBlock: "10.0.9.0/24" }))));
+    assert.deepEqual(race.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+    assert.equal((await clients[0]!.send(new DescribeSubnetsCommand({}))).Subnets!.length, 5);
+  } finally {
+    await server.stop();
+  }
+});
+
+test("the CLI sees what the server built, and the server sees an import", async () => {
+  const data = fresh();
+  const server = await startProcess(["--data", data]);
+  try {
+    const client = ec2(server);
+    const { Vpc } = await client.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16", TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "Name", Value: "shared" }] }] }));
+    const shown = JSON.parse(vpclab(data, "show", "--output", "json").out) as { vpcs: { id: string }[] };
+    assert.deepEqual(shown.vpcs.map((v) => v.id), [Vpc!.VpcId]);
+
+    const file = join(mkdtempSync(join(tmpdir(), "vpclab-export-")), "world.json");
+    assert.equal(vpclab(data, "state", "export", file).code, 0);
+    await client.send(new CreateVpcCommand({ CidrBlock: "10.1.0.0/16" }));
+    assert.equal((await client.send(new DescribeVpcsCommand({}))).Vpcs!.length, 2);
+    const imported = vpclab(data, "state", "import", file);
+    assert.equal(imported.code, 0, imported.err);
+    assert.deepEqual((await client.send(new DescribeVpcsCommand({}))).Vpcs!.map((v) => v.VpcId), [Vpc!.VpcId], "the running server reloads the imported world");
+
+    const bad = vpclab(data, "state", "import", join(ROOT, "package.json"));
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /not a vpclab world/);
+    assert.equal((await client.send(new DescribeVpcsCommand({}))).Vpcs!.length, 1, "a bad import changes nothing");
+  } finally {
+    await server.stop();
+  }
+});
