@@ -4,7 +4,8 @@
 import { AwsError } from "../model/errors.js";
 import type { Tag } from "../model/types.js";
 
-export interface Filter { name: string; values: string[] }
+/** As parsed from Filter.N: the model marks neither member required, so either may be missing. */
+export interface Filter { name?: string; values?: string[] }
 
 type Value = string | number | boolean | undefined;
 /** For one resource type: filter name -> the resource's value(s) for it. */
@@ -34,12 +35,14 @@ function valuesOf<T extends { tags?: Tag[] }>(table: FilterTable<T>, name: strin
  */
 export function applyFilters<T extends { tags?: Tag[] }>(items: T[], filters: Filter[] | undefined, table: FilterTable<T>): T[] {
   if (!filters || filters.length === 0) return items;
-  for (const f of filters) {
-    if (!f.name.startsWith("tag:") && f.name !== "tag-key" && f.name !== "tag-value" && !(f.name in table)) {
-      throw new AwsError("InvalidParameterValue", `The filter '${f.name}' is invalid`);
+  const compiled = filters.map((f) => {
+    const name = f.name ?? "null";
+    if (!name.startsWith("tag:") && name !== "tag-key" && name !== "tag-value" && !Object.hasOwn(table, name)) {
+      throw new AwsError("InvalidParameterValue", `The filter '${name}' is invalid`);
     }
-  }
-  const compiled = filters.map((f) => ({ name: f.name, patterns: f.values.map(pattern) }));
+    if (!f.values || f.values.length === 0) throw new AwsError("InvalidParameterValue", `The filter '${name}' needs at least one value`);
+    return { name, patterns: f.values.map(pattern) };
+  });
   return items.filter((item) =>
     compiled.every((f) => {
       const have = valuesOf(table, f.name, item) ?? [];
