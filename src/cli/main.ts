@@ -4,6 +4,8 @@
 import { parseArgs } from "node:util";
 import { applyCommand } from "./apply.js";
 import { digCommand } from "./dig.js";
+import { dnsAddressCommand } from "./dnsAddress.js";
+import { DEFAULT_DNS_PORT } from "../live/dns.js";
 import { traceCommand } from "./trace.js";
 import { showCommand } from "./show.js";
 import { demoCommand } from "./demo.js";
@@ -17,10 +19,12 @@ import { SqliteStore } from "../state/sqlite.js";
 const HELP = `vpclab: AWS VPC endpoints and PrivateLink, locally
 
 usage:
-  vpclab up [--port 4566] [--data DIR | --ephemeral] [--region R]
+  vpclab up [--port 4566] [--dns-port 8053 | --no-dns] [--data DIR | --ephemeral] [--region R]
                                         the AWS-compatible API server (EC2, ELBv2, STS) and DNS
   vpclab apply FILE [FILE ...]          build or update the world from lab files (all or nothing)
   vpclab dig --from SOURCE NAME         what NAME resolves to from SOURCE's VPC
+  vpclab dns-address VPC                where 'vpclab up' answers real DNS queries as VPC's resolver
+                                        (VPC is an id or Name tag): "127.0.0.1 PORT"
   vpclab trace --from SOURCE --to HOST[:PORT] [--protocol tcp|udp|icmp]
                                         the path there and back, and every setting that blocks it
                                         (PORT defaults to 443; exit status 0 reachable, 1 not)
@@ -34,8 +38,10 @@ SOURCE is an instance (its Name tag or id), an ENI id, a private IP, or an on-pr
 network from the lab file (NAME or NAME@IP).
 
 options:
-  --output json      machine-readable output (dig, trace, show)
+  --output json      machine-readable output (dig, trace, show, dns-address)
   --data DIR         where the world is kept (default ./.vpclab, or $VPCLAB_DATA)
+  --dns-port PORT    the DNS server's base port (default 8053, or $VPCLAB_DNS_PORT): the public
+                     view; each VPC's resolver is on base + the VPC's index (dns-address)
 `;
 
 /** `vpclab up`: long-running, so it lives outside the synchronous command dispatcher. */
@@ -44,15 +50,25 @@ async function up(args: string[]): Promise<void> {
     args,
     options: {
       port: { type: "string" }, host: { type: "string" }, data: { type: "string" }, ephemeral: { type: "boolean" },
-      region: { type: "string" },
+      region: { type: "string" }, "dns-port": { type: "string" }, "no-dns": { type: "boolean" },
     },
   });
+  const dnsPort = dnsBasePort(values["dns-port"]);
   const port = Number(values.port ?? process.env["VPCLAB_PORT"] ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not '${values.port ?? ""}'`);
   await upCommand({
     port, host: values.host ?? "127.0.0.1", data: dataDir(values.data), ephemeral: values.ephemeral ?? false,
     region: values.region ?? process.env["AWS_DEFAULT_REGION"] ?? DEFAULT_REGION, out: (l) => console.log(l),
+    ...(values["no-dns"] ? {} : { dnsPort }),
   });
+}
+
+/** --dns-port, else $VPCLAB_DNS_PORT, else 8053. */
+function dnsBasePort(option: string | undefined): number {
+  const text = option ?? process.env["VPCLAB_DNS_PORT"] ?? String(DEFAULT_DNS_PORT);
+  const port = Number(text);
+  if (!/^\d{1,5}$/.test(text) || port < 1 || port > 65535) throw new UsageError(`--dns-port must be a port number, not '${text}'`);
+  return port;
 }
 
 export function main(argv: string[], out: (s: string) => void = (s) => console.log(s), err: (s: string) => void = (s) => console.error(s)): number {
@@ -64,6 +80,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
       options: {
         from: { type: "string" }, to: { type: "string" }, protocol: { type: "string" },
         output: { type: "string", short: "o" }, data: { type: "string" }, help: { type: "boolean", short: "h" },
+        "dns-port": { type: "string" },
       },
     });
   } catch (e) {
@@ -97,6 +114,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
         if (rest.length > (values.to === undefined ? 1 : 0)) throw new UsageError(`unexpected argument '${rest.at(-1) ?? ""}'`);
         return traceCommand(store, { from: values.from, to: values.to ?? rest[0], protocol: values.protocol, json }, out);
       case "show": showCommand(store, json, out); return 0;
+      case "dns-address": dnsAddressCommand(store, rest, dnsBasePort(values["dns-port"]), json, out); return 0;
       case "demo": demoCommand(out); return 0;
       case "state": stateCommand(store, rest, out); return 0;
       default: err(`${red("error:")} unknown command '${command}'\n\n${HELP}`); return 2;

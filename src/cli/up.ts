@@ -5,6 +5,7 @@ import { Engine, replayEntry } from "../server/engine.js";
 import { createApiServer } from "../server/http.js";
 import { MemoryStore, type Store } from "../state/store.js";
 import { SqliteStore } from "../state/sqlite.js";
+import { type DnsServer, startDnsServer } from "../live/dns.js";
 
 export const DEFAULT_PORT = 4566;
 export const DEFAULT_REGION = "us-east-1";
@@ -15,10 +16,12 @@ export interface UpOptions {
   data: string;
   ephemeral: boolean;
   region: string;
+  /** The DNS server's base port (public view); each VPC answers on base + its index. Undefined: no DNS server. */
+  dnsPort?: number;
   out: (line: string) => void;
 }
 
-export interface Running { port: number; store: Store; engine: Engine; close(): Promise<void> }
+export interface Running { port: number; store: Store; engine: Engine; dns?: DnsServer; close(): Promise<void> }
 
 export async function startServer(opts: UpOptions): Promise<Running> {
   const store: Store = opts.ephemeral ? new MemoryStore(replayEntry) : new SqliteStore(opts.data, replayEntry, (m) => opts.out(`warning: ${m}`));
@@ -30,11 +33,20 @@ export async function startServer(opts: UpOptions): Promise<Running> {
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  let dns: DnsServer | undefined;
+  if (opts.dnsPort !== undefined) {
+    // pollMs: a lab applied or a state imported by another process gets its VPCs' listeners too.
+    dns = await startDnsServer({ host: opts.host, basePort: opts.dnsPort, world: () => store.load(), log: (l) => opts.out(`dns: ${l}`), pollMs: 1000 });
+    const sync = dns.sync.bind(dns);
+    engine.onChange = () => void sync();
+  }
   opts.out(`vpclab API listening on http://${opts.host}:${port} (EC2, ELBv2, STS; state ${opts.ephemeral ? "in memory" : `in ${opts.data}`})`);
+  if (dns) opts.out(`vpclab DNS on ${opts.host} port ${opts.dnsPort!} (outside any VPC); each VPC's resolver: vpclab dns-address VPC`);
   return {
-    port, store, engine,
+    port, store, engine, ...(dns ? { dns } : {}),
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dns?.close();
       store.close();
     },
   };

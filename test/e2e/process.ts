@@ -9,7 +9,9 @@ export const BIN = join(ROOT, "dist/src/cli/main.js");
 export interface ServerProcess { endpoint: string; port: number; child: ChildProcess; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }
 
 export function startProcess(args: string[]): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, "up", "--port", "0", ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
+  // Tests run in parallel: no DNS server unless a test asks for one on its own port.
+  const dns = args.includes("--dns-port") ? [] : ["--no-dns"];
+  const child = spawn(process.execPath, [BIN, "up", "--port", "0", ...dns, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`vpclab up did not start: ${output}`)), 20_000);
