@@ -41,12 +41,14 @@ export function applyFilters<T extends { tags?: Tag[] }>(items: T[], filters: Fi
       throw new AwsError("InvalidParameterValue", `The filter '${name}' is invalid`);
     }
     if (!f.values || f.values.length === 0) throw new AwsError("InvalidParameterValue", `The filter '${name}' needs at least one value`);
-    return { name, patterns: f.values.map(pattern) };
+    // Most filter values are plain (a vpc id, a state): a Set lookup, no RegExp.
+    const wild = f.values.filter((v) => /[*?]/.test(v));
+    return { name, exact: new Set(f.values.filter((v) => !/[*?]/.test(v))), patterns: wild.map(pattern) };
   });
   return items.filter((item) =>
     compiled.every((f) => {
       const have = valuesOf(table, f.name, item) ?? [];
-      return have.some((v) => f.patterns.some((p) => p.test(v)));
+      return have.some((v) => f.exact.has(v) || f.patterns.some((p) => p.test(v)));
     }),
   );
 }

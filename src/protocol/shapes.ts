@@ -36,6 +36,13 @@ export const MODELS = {
 };
 export type ServiceName = keyof typeof MODELS;
 
+const KNOWN = new Map(Object.values(MODELS).map((m) => [m, new Set(m.allOperations)]));
+
+/** Whether the service has this operation at all (implemented by vpclab or not). */
+export function hasOperation(model: ServiceModel, name: string): boolean {
+  return KNOWN.get(model)?.has(name) ?? false;
+}
+
 export function shapeOf(model: ServiceModel, name: string): Shape {
   const shape = model.shapes[name];
   if (!shape) throw new Error(`shape ${name} is not in the ${model.metadata.endpointPrefix} model: run tools/extract-shapes.py`);

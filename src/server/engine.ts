@@ -9,7 +9,7 @@ import type { Ctx } from "../control/context.js";
 import type { JournalEntry, Store } from "../state/store.js";
 import { type Action, type ActionTable, type Input } from "../protocol/actions.js";
 import { parseInput } from "../protocol/query.js";
-import { MODELS, type ServiceName } from "../protocol/shapes.js";
+import { MODELS, type ServiceName, hasOperation } from "../protocol/shapes.js";
 import { renderError, renderResult } from "../protocol/xml.js";
 import { ACTIONS } from "../protocol/table.js";
 
@@ -26,7 +26,7 @@ export interface Reply { status: number; body: string; code?: string }
 function actionFor(service: ServiceName, name: string): Action {
   const model = MODELS[service];
   const action = (ACTIONS[service] as ActionTable)[name];
-  if (!model.allOperations.includes(name)) {
+  if (!hasOperation(model, name)) {
     throw new AwsError("InvalidAction", `The action ${name} is not valid for this web service.`);
   }
   if (!action || !model.operations[name]) {
@@ -34,6 +34,9 @@ function actionFor(service: ServiceName, name: string): Action {
   }
   return action;
 }
+
+/** How many ClientToken records are kept (the oldest go first). */
+export const MAX_CLIENT_TOKENS = 10_000;
 
 /** Runs an action on a world, honouring ClientToken: the same token and input give the first answer. */
 function run(world: World, entry: JournalEntry): unknown {
@@ -51,6 +54,9 @@ function run(world: World, entry: JournalEntry): unknown {
   }
   const result = action.run(ctx, input);
   world.clientTokens.set(key, { hash, result: structuredClone(result) });
+  // AWS keeps a token for a limited time; vpclab keeps the most recent ones (SDKs send a token
+  // with every CreateRouteTable, CreateVpcEndpoint, RunInstances ..., so the map must not grow forever).
+  if (world.clientTokens.size > MAX_CLIENT_TOKENS) world.clientTokens.delete(world.clientTokens.keys().next().value!);
   return result;
 }
 

@@ -3,7 +3,7 @@
 // and the Region from the scope, and hands a typed call to the engine. Signatures are not checked.
 import { randomUUID } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
-import { MODELS, type ServiceName } from "../protocol/shapes.js";
+import { MODELS, type ServiceName, hasOperation } from "../protocol/shapes.js";
 import { renderError } from "../protocol/xml.js";
 import type { Engine } from "./engine.js";
 
@@ -33,7 +33,7 @@ function serviceFor(creds: Credentials, action: string): ServiceName {
   const named = creds.service ? SIGNING_NAMES[creds.service] : undefined;
   if (named) return named;
   for (const name of ["ec2", "elbv2", "sts"] as const) {
-    if (MODELS[name].allOperations.includes(action)) return name;
+    if (hasOperation(MODELS[name], action)) return name;
   }
   return "ec2";
 }

@@ -21,6 +21,8 @@ export class SqliteStore implements Store {
   private world?: World;
   private seenVersion = -1;
   private journalLength = 0;
+  private readonly append: Database.Statement;
+  private readonly version: Database.Statement;
 
   constructor(readonly dir: string, private readonly replay?: Replay, private readonly warn: (m: string) => void = () => undefined) {
     if (existsSync(dir) && !statSync(dir).isDirectory()) throw new StoreError(`${dir} is not a directory: --data names the directory vpclab keeps its world in`);
@@ -34,6 +36,8 @@ export class SqliteStore implements Store {
       this.db.pragma("synchronous = NORMAL");
       this.db.pragma("busy_timeout = 10000");
       this.db.exec(SCHEMA);
+      this.append = this.db.prepare("INSERT INTO journal (entry) VALUES (?)");
+      this.version = this.db.prepare("PRAGMA data_version").pluck();
     } catch (e) {
       throw new StoreError(`cannot open ${this.file}: ${(e as Error).message} (run 'vpclab reset' to start over)`, { cause: e });
     }
@@ -45,7 +49,7 @@ export class SqliteStore implements Store {
   }
 
   private dataVersion(): number {
-    return this.db.pragma("data_version", { simple: true }) as number;
+    return this.version.get() as number;
   }
 
   /** The stored world, checkpoint plus journal. */
@@ -78,7 +82,7 @@ export class SqliteStore implements Store {
     try {
       const world = this.load();
       const { result, entry } = change(world);
-      this.db.prepare("INSERT INTO journal (entry) VALUES (?)").run(JSON.stringify(entry));
+      this.append.run(JSON.stringify(entry));
       this.db.exec("COMMIT");
       committed = true;
       this.journalLength += 1;
