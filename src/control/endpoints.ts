@@ -111,7 +111,7 @@ function checkPrivateDns(ctx: Ctx, vpc: Vpc, service: ServiceInfo, self?: string
 }
 
 /** The label between the endpoint id and the Region in vpce.amazonaws.com names (ec2, api.sagemaker ...). */
-function dnsLabel(service: ServiceInfo): string {
+export function dnsLabel(service: ServiceInfo): string {
   const m = /^(?:\*\.)?(.+)\.\{region\}\.amazonaws\.com$/.exec(service.hostname);
   return m ? m[1]! : service.code;
 }
@@ -173,7 +173,7 @@ export function createVpcEndpoint(ctx: Ctx, input: CreateVpcEndpointInput): VpcE
   let prefixListId = "";
   let subnets: Subnet[] = [];
   if (type === "Gateway") {
-    if (subnetIds.length) throw param("Subnet IDs are only supported for Interface type VPC Endpoint.");
+    if (subnetIds.length) throw param("Subnet IDs are only supported for Interface and GatewayLoadBalancer type VPC Endpoints.");
     if (groupIds.length) throw param("Security group IDs are only supported for Interface type VPC Endpoint.");
     if (input.privateDnsEnabled) throw param("Private DNS can only be enabled for Interface type VPC Endpoint.");
     prefixListId = checkRouteTables(ctx, vpc, service.code, routeTableIds);
@@ -244,7 +244,7 @@ export function modifyVpcEndpoint(ctx: Ctx, input: ModifyVpcEndpointInput): void
   // Validate everything first.
   let prefixListId = "";
   if (gateway) {
-    if (addSn.length || removeSn.length) throw param("Subnet IDs are only supported for Interface type VPC Endpoint.");
+    if (addSn.length || removeSn.length) throw param("Subnet IDs are only supported for Interface and GatewayLoadBalancer type VPC Endpoints.");
     if (addSg.length || removeSg.length) throw param("Security group IDs are only supported for Interface type VPC Endpoint.");
     if (input.privateDnsEnabled) throw param("Private DNS can only be enabled for Interface type VPC Endpoint.");
     prefixListId = checkRouteTables(ctx, vpc, service.code, addRt.filter((id) => !ep.routeTableIds.includes(id)));
