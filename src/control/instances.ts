@@ -3,7 +3,7 @@
 import { AwsError } from "../model/errors.js";
 import type { Instance, Tag } from "../model/types.js";
 import { allocatePublicIp, checkPrivateIp, freeAddressCount, releasePublicIp } from "./addresses.js";
-import { createEni, deleteEni } from "./networkInterfaces.js";
+import { createEni, deleteEni, groupsForSubnet } from "./networkInterfaces.js";
 import { blackholeRoutesTo } from "./routeTables.js";
 import { type Ctx, base, get, invalidParam } from "./context.js";
 
@@ -11,37 +11,45 @@ export interface RunInstancesInput {
   subnetId: string;
   imageId?: string;
   instanceType?: string;
+  /** How many to launch (RunInstances' MaxCount). */
   count?: number;
+  /** The fewest acceptable (MinCount): fewer free addresses than `count` launch as many as fit, down to this. */
+  minCount?: number;
   privateIpAddress?: string;
   securityGroupIds?: string[];
   associatePublicIpAddress?: boolean;
   tags?: Tag[];
+  /** Tags and description for the primary network interface (TagSpecification network-interface). */
+  networkInterfaceTags?: Tag[];
+  networkInterfaceDescription?: string;
 }
 
 export function runInstances(ctx: Ctx, input: RunInstancesInput): Instance[] {
   const subnet = get(ctx, "subnets", input.subnetId);
-  const vpc = ctx.world.vpcs.get(subnet.vpcId)!;
-  const count = input.count ?? 1;
-  if (!Number.isInteger(count) || count < 1) throw invalidParam(`Value (${count}) for parameter minCount is invalid.`);
-  if (input.privateIpAddress !== undefined && count > 1) {
+  const max = input.count ?? 1;
+  const min = input.minCount ?? max;
+  if (!Number.isInteger(min) || min < 1) throw invalidParam(`Value (${min}) for parameter minCount is invalid. Expected a value greater than or equal to 1.`);
+  if (!Number.isInteger(max) || max < min) throw invalidParam(`Value (${max}) for parameter maxCount is invalid. Expected a value greater than or equal to minCount (${min}).`);
+  if (input.privateIpAddress !== undefined && max > 1) {
     throw new AwsError("InvalidParameterCombination", "Cannot specify a private IP address when launching more than one instance.");
   }
-  const groupIds = input.securityGroupIds?.length ? [...new Set(input.securityGroupIds)] : [vpc.defaultSecurityGroupId];
-  for (const g of groupIds) {
-    const sg = get(ctx, "securityGroups", g);
-    if (sg.vpcId !== subnet.vpcId) throw new AwsError("InvalidParameter", `Security group ${sg.id} and subnet ${subnet.id} belong to different networks.`);
-  }
+  const groupIds = groupsForSubnet(ctx, subnet, input.securityGroupIds);
   if (input.privateIpAddress !== undefined) checkPrivateIp(ctx.world, subnet, input.privateIpAddress);
-  if (freeAddressCount(ctx.world, subnet) < count) {
+  const free = freeAddressCount(ctx.world, subnet);
+  if (free < min) {
     throw new AwsError("InsufficientFreeAddressesInSubnet", `There are not enough free addresses in subnet '${subnet.id}' to satisfy the requested number of instances.`);
   }
+  // AWS launches as many as it can between MinCount and MaxCount.
+  const count = Math.min(max, free);
+  const reservationId = ctx.world.ids.next("r");
   const wantsPublic = input.associatePublicIpAddress ?? subnet.mapPublicIpOnLaunch;
   const launched: Instance[] = [];
   for (let n = 0; n < count; n++) {
     const publicIp = wantsPublic ? allocatePublicIp(ctx.world, ctx.region) : undefined;
     const inst = base(ctx, "i", input.tags);
     const eni = createEni(ctx, subnet, {
-      interfaceType: "interface", groupIds, attachment: { instanceId: inst.id, deviceIndex: 0 },
+      interfaceType: "interface", groupIds, attachment: { instanceId: inst.id, deviceIndex: 0 }, tags: input.networkInterfaceTags ?? [],
+      ...(input.networkInterfaceDescription !== undefined ? { description: input.networkInterfaceDescription } : {}),
       ...(input.privateIpAddress !== undefined ? { privateIpAddress: input.privateIpAddress } : {}), ...(publicIp ? { publicIp } : {}),
     });
     const instance: Instance = {
@@ -55,6 +63,7 @@ export function runInstances(ctx: Ctx, input: RunInstancesInput): Instance[] {
       networkInterfaceId: eni.id,
       privateIpAddress: eni.privateIpAddress,
       launchTime: ctx.world.ids.now(),
+      reservationId,
       ...(publicIp ? { publicIpAddress: publicIp } : {}),
     };
     ctx.world.instances.set(instance.id, instance);
@@ -77,7 +86,7 @@ export function terminateInstances(ctx: Ctx, instanceIds: string[]): Instance[] 
   return instances;
 }
 
-export function modifyNetworkInterface(ctx: Ctx, networkInterfaceId: string, change: { sourceDestCheck?: boolean; groupIds?: string[] }): void {
+export function modifyNetworkInterface(ctx: Ctx, networkInterfaceId: string, change: { sourceDestCheck?: boolean; groupIds?: string[]; description?: string }): void {
   const eni = get(ctx, "networkInterfaces", networkInterfaceId);
   if (eni.requesterManaged) {
     throw new AwsError("OperationNotPermitted", `The network interface ${eni.id} is managed by AWS (${eni.interfaceType}) and cannot be modified.`);
@@ -87,7 +96,11 @@ export function modifyNetworkInterface(ctx: Ctx, networkInterfaceId: string, cha
     for (const g of change.groupIds) {
       if (get(ctx, "securityGroups", g).vpcId !== eni.vpcId) throw invalidParam(`Security group ${g} and interface ${eni.id} belong to different networks.`);
     }
-    eni.groupIds = [...new Set(change.groupIds)];
   }
+  if (change.description !== undefined && change.description.length > 255) {
+    throw invalidParam("Value for parameter description is invalid. Length exceeds maximum of 255.");
+  }
+  if (change.groupIds) eni.groupIds = [...new Set(change.groupIds)];
   if (change.sourceDestCheck !== undefined) eni.sourceDestCheck = change.sourceDestCheck;
+  if (change.description !== undefined) eni.description = change.description;
 }

@@ -76,7 +76,7 @@ export function deleteNetworkAclEntry(ctx: Ctx, input: { networkAclId: string; r
 /** Moves a subnet to another ACL; returns the new association id, as AWS does. */
 export function replaceNetworkAclAssociation(ctx: Ctx, associationId: string, networkAclId: string): string {
   const to = get(ctx, "networkAcls", networkAclId);
-  const from = [...ctx.world.networkAcls.values()].find((a) => a.ownerId === ctx.account && a.associations.some((x) => x.id === associationId));
+  const from = [...ctx.world.networkAcls.values()].find((a) => a.ownerId === ctx.account && a.region === ctx.region && a.associations.some((x) => x.id === associationId));
   if (!from) throw new AwsError("InvalidAssociationID.NotFound", `The association ID '${associationId}' does not exist`);
   if (from.vpcId !== to.vpcId) throw invalidParam(`Network ACL ${to.id} and association ${associationId} belong to different networks`);
   const assoc = from.associations.find((x) => x.id === associationId)!;

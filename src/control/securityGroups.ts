@@ -2,9 +2,9 @@
 // with AWS's allow-all egress rule. Authorize and revoke are all-or-nothing, as on AWS.
 import { AwsError } from "../model/errors.js";
 import { findPrefixList } from "../model/catalog/index.js";
+import { formatIpv4, maskOf, parseIpv4 } from "../model/net.js";
 import type { IpProtocol, SecurityGroup, SecurityGroupRule, Tag } from "../model/types.js";
 import { type Ctx, base, get, invalidParam } from "./context.js";
-import { validateCidr } from "./vpcs.js";
 
 /** One IpPermission of AuthorizeSecurityGroupIngress/Egress: a protocol and ports, several peers. */
 export interface IpPermission {
@@ -14,6 +14,10 @@ export interface IpPermission {
   ipRanges?: { cidrIp: string; description?: string }[];
   groupIds?: string[];
   prefixListIds?: string[];
+  /** Referenced groups with a rule description (the API's UserIdGroupPairs). */
+  groups?: { groupId: string; description?: string }[];
+  /** Prefix lists with a rule description (the API's PrefixListIds). */
+  prefixLists?: { prefixListId: string; description?: string }[];
 }
 
 export const RULES_PER_DIRECTION = 60;
@@ -22,8 +26,11 @@ export function createSecurityGroup(ctx: Ctx, input: { groupName: string; descri
   const vpc = get(ctx, "vpcs", input.vpcId);
   if (input.groupName.length === 0 || input.groupName.length > 255) throw invalidParam(`Invalid value '${input.groupName}' for groupName.`);
   if (input.groupName.toLowerCase().startsWith("sg-")) throw invalidParam("Group names may not be in the format sg-*.");
+  checkText(input.groupName, "GroupName");
+  checkText(input.description, "GroupDescription");
+  // AWS: "Names are case-insensitive and must be unique within the VPC."
   for (const g of ctx.world.securityGroups.inVpc(vpc.id)) {
-    if (g.groupName === input.groupName) {
+    if (g.groupName.toLowerCase() === input.groupName.toLowerCase()) {
       throw new AwsError("InvalidGroup.Duplicate", `The security group '${input.groupName}' already exists for VPC '${vpc.id}'`);
     }
   }
@@ -31,6 +38,24 @@ export function createSecurityGroup(ctx: Ctx, input: { groupName: string; descri
   sg.rules.push({ id: ctx.world.ids.next("sgr"), isEgress: true, ipProtocol: "-1", fromPort: -1, toPort: -1, cidrIpv4: "0.0.0.0/0" });
   ctx.world.securityGroups.set(sg.id, sg);
   return sg;
+}
+
+const VALID_TEXT = /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/;
+
+/** Names and descriptions: up to 255 characters of AWS's documented set (a-z, A-Z, 0-9, spaces, ._-:/()#,@[]+=&;{}!$*). */
+function checkText(text: string, param: string): void {
+  if (text.length > 255) throw invalidParam(`Value (${text}) for parameter ${param} is invalid. Length exceeds maximum of 255.`);
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(text)) throw invalidParam(`Value (${text}) for parameter ${param} is invalid. Character sets beyond ASCII are not supported.`);
+  if (!VALID_TEXT.test(text)) throw invalidParam(`Value (${text}) for parameter ${param} is invalid. Valid characters are a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$*`);
+}
+
+function checkRuleDescription(d: string | undefined): { description?: string } {
+  if (d === undefined || d === "") return {};
+  if (d.length > 255 || !VALID_TEXT.test(d)) {
+    throw invalidParam("Invalid rule description. Valid descriptions are strings less than 256 characters from the following set:  a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*");
+  }
+  return { description: d };
 }
 
 export function deleteSecurityGroup(ctx: Ctx, groupId: string): void {
@@ -73,27 +98,40 @@ function expand(ctx: Ctx, sg: SecurityGroup, isEgress: boolean, perms: IpPermiss
     } else if (ipProtocol === "icmp") {
       fromPort = p.fromPort ?? -1;
       toPort = p.toPort ?? -1;
+      // AWS: "If the start port is -1 (all ICMP types), then the end port must be -1 (all ICMP codes)."
+      if (fromPort === -1 && toPort !== -1) throw invalidParam(`Invalid value '${toPort}' for portRange. ICMP code must be -1 when the ICMP type is -1.`);
     }
     const common = { isEgress, ipProtocol, fromPort, toPort };
-    const peers = (p.ipRanges?.length ?? 0) + (p.groupIds?.length ?? 0) + (p.prefixListIds?.length ?? 0);
+    const peers = (p.ipRanges?.length ?? 0) + (p.groupIds?.length ?? 0) + (p.prefixListIds?.length ?? 0) + (p.groups?.length ?? 0) + (p.prefixLists?.length ?? 0);
     if (peers === 0) throw new AwsError("MissingParameter", "The request must contain the parameter ipRanges, groupIds or prefixListIds");
     for (const r of p.ipRanges ?? []) {
-      const c = validateCidr(r.cidrIp, "cidrIp");
-      rules.push({ id: "", ...common, cidrIpv4: c.text, ...(r.description ? { description: r.description } : {}) });
+      rules.push({ id: "", ...common, cidrIpv4: canonicalCidr(r.cidrIp), ...checkRuleDescription(r.description) });
     }
-    for (const g of p.groupIds ?? []) {
-      const ref = get(ctx, "securityGroups", g);
+    for (const g of [...(p.groupIds ?? []).map((groupId) => ({ groupId, description: undefined })), ...(p.groups ?? [])]) {
+      const ref = get(ctx, "securityGroups", g.groupId);
       if (ref.vpcId !== sg.vpcId && !peered(ctx, ref.vpcId, sg.vpcId)) {
         throw invalidParam(`You have specified two resources that belong to different networks.`);
       }
-      rules.push({ id: "", ...common, referencedGroupId: ref.id });
+      rules.push({ id: "", ...common, referencedGroupId: ref.id, ...checkRuleDescription(g.description) });
     }
-    for (const pl of p.prefixListIds ?? []) {
-      if (!findPrefixList(ctx.region, pl)) throw new AwsError("InvalidPrefixListID.NotFound", `The prefix list ID '${pl}' does not exist`);
-      rules.push({ id: "", ...common, prefixListId: pl });
+    for (const pl of [...(p.prefixListIds ?? []).map((prefixListId) => ({ prefixListId, description: undefined })), ...(p.prefixLists ?? [])]) {
+      if (!findPrefixList(ctx.region, pl.prefixListId)) throw new AwsError("InvalidPrefixListID.NotFound", `The prefix list ID '${pl.prefixListId}' does not exist`);
+      rules.push({ id: "", ...common, prefixListId: pl.prefixListId, ...checkRuleDescription(pl.description) });
     }
   }
   return rules;
+}
+
+/**
+ * AWS canonicalizes rule CIDRs: 100.68.0.18/18 is stored (and compared for duplicates) as
+ * 100.68.0.0/18, unlike subnet and ACL CIDRs, which must already be network addresses.
+ */
+function canonicalCidr(text: string): string {
+  const m = /^([^/]+)\/(\d{1,2})$/.exec(text);
+  const ip = m ? parseIpv4(m[1]!) : undefined;
+  const prefix = m ? Number(m[2]) : NaN;
+  if (ip === undefined || !(prefix <= 32)) throw invalidParam(`Value (${text}) for parameter cidrIp is invalid. This is not a valid CIDR block.`);
+  return `${formatIpv4((ip & maskOf(prefix)) >>> 0)}/${prefix}`;
 }
 
 function peered(ctx: Ctx, a: string, b: string): boolean {
@@ -132,7 +170,8 @@ export function authorize(ctx: Ctx, groupId: string, isEgress: boolean, perms: I
   return rules;
 }
 
-export function revoke(ctx: Ctx, groupId: string, isEgress: boolean, perms: IpPermission[]): void {
+/** Removes the rules the permissions describe (all must exist: no default VPC here); returns them. */
+export function revoke(ctx: Ctx, groupId: string, isEgress: boolean, perms: IpPermission[]): SecurityGroupRule[] {
   const sg = get(ctx, "securityGroups", groupId);
   const rules = expand(ctx, sg, isEgress, perms);
   for (const r of rules) {
@@ -140,7 +179,23 @@ export function revoke(ctx: Ctx, groupId: string, isEgress: boolean, perms: IpPe
       throw new AwsError("InvalidPermission.NotFound", "The specified rule does not exist in this security group.");
     }
   }
-  sg.rules = sg.rules.filter((x) => !rules.some((r) => sameRule(x, r)));
+  const removed = sg.rules.filter((x) => rules.some((r) => sameRule(x, r)));
+  sg.rules = sg.rules.filter((x) => !removed.includes(x));
+  return removed;
+}
+
+/** Removes rules by id (RevokeSecurityGroupIngress/Egress SecurityGroupRuleId.N); every id must be a rule of this group and direction. */
+export function revokeRuleIds(ctx: Ctx, groupId: string, isEgress: boolean, ruleIds: string[]): SecurityGroupRule[] {
+  const sg = get(ctx, "securityGroups", groupId);
+  const removed: SecurityGroupRule[] = [];
+  for (const id of new Set(ruleIds)) {
+    if (!/^sgr-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id)) throw new AwsError("InvalidSecurityGroupRuleId.Malformed", `Invalid id: "${id}" (expecting "sgr-...")`);
+    const rule = sg.rules.find((r) => r.id === id && r.isEgress === isEgress);
+    if (!rule) throw new AwsError("InvalidSecurityGroupRuleId.NotFound", `The security group rule ID '${id}' does not exist`);
+    removed.push(rule);
+  }
+  sg.rules = sg.rules.filter((x) => !removed.includes(x));
+  return removed;
 }
 
 /** Replaces one direction's rules wholesale (the lab file's reconcile): validated first, then swapped. */

@@ -24,6 +24,7 @@ export function createVpc(ctx: Ctx, input: { cidrBlock: string; tags?: Tag[] }):
     mainRouteTableId: "",
     defaultNetworkAclId: "",
     defaultSecurityGroupId: "",
+    dnsIndex: ctx.world.dnsIndex++,
   };
   const rtb: RouteTable = {
     ...base(ctx, "rtb"),

@@ -20,6 +20,12 @@ export interface Vpc extends Resource {
   mainRouteTableId: string;
   defaultNetworkAclId: string;
   defaultSecurityGroupId: string;
+  /**
+   * vpclab-internal, not an AWS member (the API renderer renders only the model's members, so it
+   * never leaks): the VPC's DNS listener is on the DNS base port + dnsIndex. Given once by
+   * createVpc from World.dnsIndex and never reused, so the port survives restarts.
+   */
+  dnsIndex?: number;
 }
 
 export interface Subnet extends Resource {
@@ -148,6 +154,8 @@ export interface Instance extends Resource {
   privateIpAddress: string;
   publicIpAddress?: string;
   launchTime: string;
+  /** The r- id of the RunInstances call that launched it (absent for instances saved before it was kept). */
+  reservationId?: string;
 }
 
 export type VpcEndpointType = "Gateway" | "Interface" | "GatewayLoadBalancer" | "Resource" | "ServiceNetwork";

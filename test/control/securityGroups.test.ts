@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { authorize, createSecurityGroup, deleteSecurityGroup, revoke } from "../../src/control/securityGroups.js";
+import { authorize, createSecurityGroup, deleteSecurityGroup, revoke, revokeRuleIds } from "../../src/control/securityGroups.js";
 import { createNetworkAcl, createNetworkAclEntry, deleteNetworkAclEntry } from "../../src/control/networkAcls.js";
 import { createVpc } from "../../src/control/vpcs.js";
 import { freshCtx, rejects } from "../helpers.js";
@@ -43,4 +43,23 @@ test("network ACL entries: numbering, duplicates, ports", () => {
   rejects(ctx, () => deleteNetworkAclEntry(ctx, { networkAclId: acl.id, ruleNumber: 200, egress: false }), "InvalidNetworkAclEntry.NotFound");
   createNetworkAclEntry(ctx, { ...entry, egress: true });
   assert.equal(ctx.world.networkAcls.get(acl.id)!.entries.length, 4);
+});
+
+test("security groups: names are case-insensitive, rule CIDRs are canonicalized, rules can be revoked by id", () => {
+  const ctx = freshCtx();
+  const vpc = createVpc(ctx, { cidrBlock: "10.0.0.0/16" });
+  const sg = createSecurityGroup(ctx, { groupName: "Web", description: "web", vpcId: vpc.id });
+  rejects(ctx, () => createSecurityGroup(ctx, { groupName: "WEB", description: "web", vpcId: vpc.id }), "InvalidGroup.Duplicate");
+  rejects(ctx, () => createSecurityGroup(ctx, { groupName: "db", description: "caf\u00e9", vpcId: vpc.id }), "InvalidParameterValue", /beyond ASCII/);
+  const [rule] = authorize(ctx, sg.id, false, [{ ipProtocol: "tcp", fromPort: 22, toPort: 22, ipRanges: [{ cidrIp: "100.68.0.18/18" }] }]);
+  assert.equal(rule!.cidrIpv4, "100.68.0.0/18");
+  rejects(ctx, () => authorize(ctx, sg.id, false, [{ ipProtocol: "tcp", fromPort: 22, toPort: 22, ipRanges: [{ cidrIp: "100.68.0.0/18" }] }]), "InvalidPermission.Duplicate");
+  rejects(ctx, () => authorize(ctx, sg.id, false, [{ ipProtocol: "icmp", fromPort: -1, toPort: 3, ipRanges: [{ cidrIp: "10.0.0.0/8" }] }]), "InvalidParameterValue");
+  const [described] = authorize(ctx, sg.id, false, [{ ipProtocol: "tcp", fromPort: 443, toPort: 443, groups: [{ groupId: sg.id, description: "self" }] }]);
+  assert.equal(described!.description, "self");
+  const egress = sg.rules.find((r) => r.isEgress)!;
+  rejects(ctx, () => revokeRuleIds(ctx, sg.id, false, [egress.id]), "InvalidSecurityGroupRuleId.NotFound", `The security group rule ID '${egress.id}' does not exist`);
+  rejects(ctx, () => revokeRuleIds(ctx, sg.id, false, ["sgr-x"]), "InvalidSecurityGroupRuleId.Malformed");
+  assert.deepEqual(revokeRuleIds(ctx, sg.id, false, [rule!.id]).map((r) => r.id), [rule!.id]);
+  assert.deepEqual(ctx.world.securityGroups.get(sg.id)!.rules.map((r) => r.id), [egress.id, described!.id]);
 });
