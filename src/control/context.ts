@@ -27,6 +27,8 @@ const KINDS: Record<CollectionName, Kind> = {
   peeringConnections: { prefix: "pcx", notFound: "InvalidVpcPeeringConnectionID.NotFound", malformed: "InvalidVpcPeeringConnectionId.Malformed", describe: (id) => `The vpcPeeringConnection ID '${id}' does not exist` },
   vpnGateways: { prefix: "vgw", notFound: "InvalidVpnGatewayID.NotFound", malformed: "InvalidVpnGatewayID.Malformed", describe: (id) => `The vpnGateway ID '${id}' does not exist` },
   vpnConnections: { prefix: "vpn", notFound: "InvalidVpnConnectionID.NotFound", malformed: "InvalidVpnConnectionID.Malformed", describe: (id) => `The vpnConnection ID '${id}' does not exist` },
+  networkInsightsPaths: { prefix: "nip", notFound: "InvalidNetworkInsightsPathId.NotFound", malformed: "InvalidNetworkInsightsPathId.Malformed", describe: (id) => `The networkInsightsPath ID '${id}' does not exist` },
+  networkInsightsAnalyses: { prefix: "nia", notFound: "InvalidNetworkInsightsAnalysisId.NotFound", malformed: "InvalidNetworkInsightsAnalysisId.Malformed", describe: (id) => `The networkInsightsAnalysis ID '${id}' does not exist` },
 };
 
 /** The collection an id belongs to, by its prefix (vpc-, subnet-, ...), if any. */

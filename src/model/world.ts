@@ -5,6 +5,7 @@ import type {
   ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInterface, RouteTable,
   SecurityGroup, Subnet, Vpc, VpcEndpoint, VpcPeeringConnection, VpnConnection, VpnGateway,
 } from "./types.js";
+import type { NetworkInsightsAnalysis, NetworkInsightsPath } from "./insights.js";
 
 /**
  * A map by id that also keeps, for resources that live in a VPC, the ids in each VPC. A VPC id
@@ -57,13 +58,15 @@ export interface Collections {
   peeringConnections: VpcPeeringConnection;
   vpnGateways: VpnGateway;
   vpnConnections: VpnConnection;
+  networkInsightsPaths: NetworkInsightsPath;
+  networkInsightsAnalyses: NetworkInsightsAnalysis;
 }
 export type CollectionName = keyof Collections;
 
 export const COLLECTION_NAMES: readonly CollectionName[] = [
   "vpcs", "subnets", "routeTables", "internetGateways", "elasticIps", "natGateways", "securityGroups",
   "networkAcls", "networkInterfaces", "instances", "vpcEndpoints", "peeringConnections", "vpnGateways",
-  "vpnConnections",
+  "vpnConnections", "networkInsightsPaths", "networkInsightsAnalyses",
 ];
 
 /** What a ClientToken was first used with, so that a retry gets the original answer (see protocol/). */
@@ -72,6 +75,8 @@ export interface ClientTokenRecord { hash: string; result: unknown }
 /** The JSON form of a world: what checkpoints and exports hold. */
 export type WorldSnapshot = {
   format: "vpclab-world/1"; ids: IdState; dnsRotation: Record<string, number>; clientTokens?: Record<string, ClientTokenRecord>;
+  /** The next VPC DNS index (absent in older snapshots). */
+  dnsIndex?: number;
 } & {
   [K in CollectionName]: Collections[K][];
 };
@@ -91,8 +96,12 @@ export class World {
   readonly peeringConnections = new ResourceMap<VpcPeeringConnection>();
   readonly vpnGateways = new ResourceMap<VpnGateway>();
   readonly vpnConnections = new ResourceMap<VpnConnection>();
+  readonly networkInsightsPaths = new ResourceMap<NetworkInsightsPath>();
+  readonly networkInsightsAnalyses = new ResourceMap<NetworkInsightsAnalysis>();
   /** Per-name query counters, so that multi-address public names rotate like real S3. */
   readonly dnsRotation = new Map<string, number>();
+  /** The next Vpc.dnsIndex to give (vpclab's DNS server listens on base port + index); indexes are never reused. */
+  dnsIndex = 1;
   /** Idempotency records by "account region action token". */
   readonly clientTokens = new Map<string, ClientTokenRecord>();
   /** Bumped by the store on every change, so caches (network views, the DNS server) know to rebuild. Not saved. */
@@ -107,7 +116,7 @@ export class World {
   toSnapshot(): WorldSnapshot {
     const snap = {
       format: "vpclab-world/1", ids: { ...this.ids.state }, dnsRotation: Object.fromEntries(this.dnsRotation),
-      clientTokens: Object.fromEntries(this.clientTokens),
+      clientTokens: Object.fromEntries(this.clientTokens), dnsIndex: this.dnsIndex,
     } as WorldSnapshot;
     for (const name of COLLECTION_NAMES) {
       (snap as Record<CollectionName, unknown[]>)[name] = [...this.collection(name).values()];
@@ -123,6 +132,10 @@ export class World {
       for (const item of (snap[name] ?? []) as { id: string }[]) map.set(item.id, item);
     }
     for (const [k, v] of Object.entries(snap.dnsRotation ?? {})) world.dnsRotation.set(k, v);
+    // Snapshots from before DNS indexes: VPCs without one get the next ones, in map order.
+    const vpcs = [...world.vpcs.values()];
+    world.dnsIndex = vpcs.reduce((next, v) => Math.max(next, (v.dnsIndex ?? 0) + 1), snap.dnsIndex ?? 1);
+    for (const v of vpcs) v.dnsIndex ??= world.dnsIndex++;
     for (const [k, v] of Object.entries(snap.clientTokens ?? {})) world.clientTokens.set(k, v);
     return world;
   }

@@ -14,6 +14,7 @@ const RESOURCE_TYPES: Partial<Record<CollectionName, string>> = {
   elasticIps: "elastic-ip", natGateways: "natgateway", securityGroups: "security-group", networkAcls: "network-acl",
   networkInterfaces: "network-interface", instances: "instance", vpcEndpoints: "vpc-endpoint",
   peeringConnections: "vpc-peering-connection", vpnGateways: "vpn-gateway", vpnConnections: "vpn-connection",
+  networkInsightsPaths: "network-insights-path", networkInsightsAnalyses: "network-insights-analysis",
 };
 
 /** AWS allows 50 user tags per resource. */
