@@ -4,7 +4,7 @@ import { AwsError } from "../model/errors.js";
 import { parseCidr } from "../model/net.js";
 import type { World } from "../model/world.js";
 import type { ElasticIp, InternetGateway, NatGateway, Tag, VpnConnection, VpnGateway } from "../model/types.js";
-import { allocatePublicIp, checkFreeAddresses, releasePublicIp } from "./addresses.js";
+import { allocatePublicIp, checkFreeAddresses, checkPrivateIp, releasePublicIp } from "./addresses.js";
 import { createEni, deleteEni } from "./networkInterfaces.js";
 import { blackholeRoutesTo } from "./routeTables.js";
 import { type Ctx, base, get, invalidParam } from "./context.js";
@@ -76,7 +76,10 @@ export function allocateAddress(ctx: Ctx, input: { tags?: Tag[] } = {}): Elastic
   return eip;
 }
 
-export function createNatGateway(ctx: Ctx, input: { subnetId: string; allocationId?: string; connectivityType?: "public" | "private"; tags?: Tag[] }): NatGateway {
+export function createNatGateway(
+  ctx: Ctx,
+  input: { subnetId: string; allocationId?: string; connectivityType?: "public" | "private"; privateIpAddress?: string; tags?: Tag[] },
+): NatGateway {
   const subnet = get(ctx, "subnets", input.subnetId);
   const connectivityType = input.connectivityType ?? "public";
   let eip: ElasticIp | undefined;
@@ -87,10 +90,12 @@ export function createNatGateway(ctx: Ctx, input: { subnetId: string; allocation
   } else if (input.allocationId !== undefined) {
     throw invalidParam("A private NAT gateway cannot have an Elastic IP address.");
   }
-  checkFreeAddresses(ctx.world, [subnet]);
+  if (input.privateIpAddress !== undefined) checkPrivateIp(ctx.world, subnet, input.privateIpAddress);
+  else checkFreeAddresses(ctx.world, [subnet]);
   const b = base(ctx, "nat", input.tags);
   const eni = createEni(ctx, subnet, {
     interfaceType: "nat_gateway", groupIds: [], description: `Interface for NAT Gateway ${b.id}`,
+    ...(input.privateIpAddress !== undefined ? { privateIpAddress: input.privateIpAddress } : {}),
     requesterId: "amazon-elb", sourceDestCheck: false, ...(eip ? { publicIp: eip.publicIp, allocationId: eip.id } : {}),
   });
   const nat: NatGateway = {

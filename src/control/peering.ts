@@ -1,5 +1,6 @@
 // VPC peering: requested by one VPC's owner, accepted by the other's. Peering is not transitive:
-// a peer reaches only addresses inside the other VPC itself.
+// a peer reaches only addresses inside the other VPC itself. The connection belongs to the
+// requester, but both sides see it, route through it and may delete it, each in its own Region.
 import { AwsError } from "../model/errors.js";
 import { overlaps, parseCidr } from "../model/net.js";
 import type { Tag, VpcPeeringConnection } from "../model/types.js";
@@ -36,25 +37,55 @@ export function createVpcPeeringConnection(
   return pcx;
 }
 
-/** Only the accepter side's owner, in the accepter's Region, may accept. */
-export function acceptVpcPeeringConnection(ctx: Ctx, id: string): VpcPeeringConnection {
+function isRequester(ctx: Ctx, pcx: VpcPeeringConnection): boolean {
+  return pcx.requesterOwnerId === ctx.account && pcx.requesterRegion === ctx.region;
+}
+
+function isAccepter(ctx: Ctx, pcx: VpcPeeringConnection): boolean {
+  return pcx.accepterOwnerId === ctx.account && pcx.accepterRegion === ctx.region;
+}
+
+/**
+ * Which side of the connection the caller is, in the caller's Region; undefined when neither.
+ * Peering two VPCs of one account in one Region makes the caller both: "requester" is answered.
+ */
+export function peeringSide(ctx: Ctx, pcx: VpcPeeringConnection): "requester" | "accepter" | undefined {
+  return isRequester(ctx, pcx) ? "requester" : isAccepter(ctx, pcx) ? "accepter" : undefined;
+}
+
+/** The connections the caller sees: those it requested and those requested of it, in creation order. */
+export function visiblePeeringConnections(ctx: Ctx): VpcPeeringConnection[] {
+  return [...ctx.world.peeringConnections.values()].filter((p) => peeringSide(ctx, p) !== undefined);
+}
+
+/** A connection either side may name; to anyone else it does not exist. */
+export function getPeeringConnection(ctx: Ctx, id: string): VpcPeeringConnection {
   checkIdFormat("peeringConnections", id);
   const pcx = ctx.world.peeringConnections.get(id);
-  if (!pcx || pcx.accepterOwnerId !== ctx.account || pcx.accepterRegion !== ctx.region) {
+  if (!pcx || peeringSide(ctx, pcx) === undefined) {
+    throw new AwsError("InvalidVpcPeeringConnectionID.NotFound", `The vpcPeeringConnection ID '${id}' does not exist`);
+  }
+  return pcx;
+}
+
+/** Only the accepter side's owner, in the accepter's Region, may accept. */
+export function acceptVpcPeeringConnection(ctx: Ctx, id: string): VpcPeeringConnection {
+  const pcx = getPeeringConnection(ctx, id);
+  if (!isAccepter(ctx, pcx)) {
     throw new AwsError("InvalidVpcPeeringConnectionID.NotFound", `The vpcPeeringConnection ID '${id}' does not exist`);
   }
   if (pcx.status !== "pending-acceptance" && pcx.status !== "active") {
     throw new AwsError("InvalidStateTransition", `Invalid state transition for ${id}, attempted to transition from ${pcx.status} to active`);
   }
   pcx.status = "active";
+  delete pcx.statusMessage;
   return pcx;
 }
 
+/** Either owner deletes; AWS keeps the connection visible as `deleted`, saying who deleted it. */
 export function deleteVpcPeeringConnection(ctx: Ctx, id: string): void {
-  checkIdFormat("peeringConnections", id);
-  const pcx = ctx.world.peeringConnections.get(id);
-  const mine = pcx && ((pcx.requesterOwnerId === ctx.account && pcx.requesterRegion === ctx.region) || (pcx.accepterOwnerId === ctx.account && pcx.accepterRegion === ctx.region));
-  if (!pcx || !mine) throw new AwsError("InvalidVpcPeeringConnectionID.NotFound", `The vpcPeeringConnection ID '${id}' does not exist`);
+  const pcx = getPeeringConnection(ctx, id);
   pcx.status = "deleted";
+  pcx.statusMessage = `Deleted by ${ctx.account}`;
   blackholeRoutesTo(ctx, (r) => r.vpcPeeringConnectionId === id);
 }

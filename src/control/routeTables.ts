@@ -4,7 +4,8 @@
 import { AwsError } from "../model/errors.js";
 import { containsCidr, parseCidr } from "../model/net.js";
 import type { Route, RouteTable, Tag } from "../model/types.js";
-import { type Ctx, base, get, invalidParam } from "./context.js";
+import { type Ctx, base, find, get, invalidParam } from "./context.js";
+import { getPeeringConnection } from "./peering.js";
 import { validateCidr } from "./vpcs.js";
 
 export function createRouteTable(ctx: Ctx, input: { vpcId: string; tags?: Tag[] }): RouteTable {
@@ -36,13 +37,13 @@ export function associateRouteTable(ctx: Ctx, input: { routeTableId: string; sub
   }
   if (input.subnetId !== undefined) {
     const subnet = get(ctx, "subnets", input.subnetId);
-    if (subnet.vpcId !== rtb.vpcId) throw invalidParam(`Route table ${rtb.id} and subnet ${subnet.id} belong to different networks`);
+    if (subnet.vpcId !== rtb.vpcId) throw invalidParam(`route table ${rtb.id} and subnet ${subnet.id} belong to different networks`);
   } else {
     const gw = input.gatewayId!;
     const attached = gw.startsWith("igw-")
       ? get(ctx, "internetGateways", gw).attachments.some((a) => a.vpcId === rtb.vpcId)
       : get(ctx, "vpnGateways", gw).attachments.some((a) => a.vpcId === rtb.vpcId);
-    if (!attached) throw invalidParam(`Route table ${rtb.id} and network gateway ${gw} belong to different networks`);
+    if (!attached) throw invalidParam(`route table ${rtb.id} and network gateway ${gw} belong to different networks`);
   }
   // A subnet, or a gateway attached to this VPC, can only be associated with this VPC's tables.
   const conflicting = ctx.world.routeTables.inVpc(rtb.vpcId).find((t) =>
@@ -57,7 +58,7 @@ export function associateRouteTable(ctx: Ctx, input: { routeTableId: string; sub
 
 function findAssociation(ctx: Ctx, associationId: string): RouteTable {
   for (const rtb of ctx.world.routeTables.values()) {
-    if (rtb.ownerId === ctx.account && rtb.associations.some((a) => a.id === associationId)) return rtb;
+    if (rtb.ownerId === ctx.account && rtb.region === ctx.region && rtb.associations.some((a) => a.id === associationId)) return rtb;
   }
   throw new AwsError("InvalidAssociationID.NotFound", `The association ID '${associationId}' does not exist`);
 }
@@ -113,25 +114,26 @@ function checkRoute(ctx: Ctx, rtb: RouteTable, input: RouteInput): Route {
   }
   const route: Route = { destinationCidrBlock: dest.text, origin: "CreateRoute", state: "active" };
   const vpc = ctx.world.vpcs.get(rtb.vpcId)!;
-  const different = (what: string): AwsError => invalidParam(`Route table ${rtb.id} and network gateway ${what} belong to different networks`);
+  const different = (what: string): AwsError => invalidParam(`route table ${rtb.id} and network gateway ${what} belong to different networks`);
   if (input.gatewayId !== undefined) {
     const gw = input.gatewayId;
     if (gw === "local") throw invalidParam("The local route cannot be created; it exists with the VPC.");
     if (gw.startsWith("vpce-")) {
       throw new AwsError("InvalidParameterValue", `Routes to gateway endpoint ${gw} are managed by the endpoint: use ModifyVpcEndpoint --add-route-table-ids.`);
     }
-    if (gw.startsWith("vgw-")) {
-      if (!get(ctx, "vpnGateways", gw).attachments.some((a) => a.vpcId === vpc.id)) throw different(gw);
-    } else if (!get(ctx, "internetGateways", gw).attachments.some((a) => a.vpcId === vpc.id)) {
-      throw different(gw);
-    }
+    // GatewayId takes igw- and vgw- ids; anything else (a nat- or eni- id, a typo) is answered
+    // InvalidGatewayID.NotFound, as AWS answers it, rather than the gateway kind's own code.
+    const found = gw.startsWith("vgw-") ? find(ctx, "vpnGateways", gw) : gw.startsWith("igw-") ? find(ctx, "internetGateways", gw) : undefined;
+    if (!found) throw new AwsError("InvalidGatewayID.NotFound", `The gateway ID '${gw}' does not exist`);
+    if (!found.attachments.some((a) => a.vpcId === vpc.id)) throw different(gw);
     route.gatewayId = gw;
   } else if (input.natGatewayId !== undefined) {
     const nat = get(ctx, "natGateways", input.natGatewayId);
     if (nat.vpcId !== vpc.id) throw different(nat.id);
     route.natGatewayId = nat.id;
   } else if (input.vpcPeeringConnectionId !== undefined) {
-    const pcx = get(ctx, "peeringConnections", input.vpcPeeringConnectionId);
+    // Either side's owner routes through a peering connection, not only the requester who owns it.
+    const pcx = getPeeringConnection(ctx, input.vpcPeeringConnectionId);
     if (pcx.requesterVpcId !== vpc.id && pcx.accepterVpcId !== vpc.id) throw different(pcx.id);
     route.vpcPeeringConnectionId = pcx.id;
   } else if (input.networkInterfaceId !== undefined) {
@@ -204,7 +206,7 @@ export function blackholeRoutesTo(ctx: Pick<Ctx, "world">, matches: (r: Route) =
 export function setVgwRoutePropagation(ctx: Ctx, routeTableId: string, gatewayId: string, enabled: boolean): void {
   const rtb = get(ctx, "routeTables", routeTableId);
   const vgw = get(ctx, "vpnGateways", gatewayId);
-  if (!vgw.attachments.some((a) => a.vpcId === rtb.vpcId)) throw invalidParam(`Route table ${rtb.id} and network gateway ${vgw.id} belong to different networks`);
+  if (!vgw.attachments.some((a) => a.vpcId === rtb.vpcId)) throw invalidParam(`route table ${rtb.id} and network gateway ${vgw.id} belong to different networks`);
   rtb.propagatingVgws = rtb.propagatingVgws.filter((g) => g !== vgw.id);
   if (enabled) rtb.propagatingVgws.push(vgw.id);
 }

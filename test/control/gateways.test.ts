@@ -57,3 +57,14 @@ test("terminating an instance frees its address and turns routes through it into
   const [next] = runInstances(ctx, { subnetId: subnetA, privateIpAddress: "10.0.1.50" });
   assert.equal(next!.privateIpAddress, "10.0.1.50", "the address is free again");
 });
+
+test("a NAT gateway takes a requested private address, checked like any other before anything changes", () => {
+  const ctx = freshCtx();
+  const { subnetA } = vpcWithSubnets(ctx);
+  rejects(ctx, () => createNatGateway(ctx, { subnetId: subnetA, connectivityType: "private", privateIpAddress: "10.0.1.2" }), "InvalidParameterValue", /reserved/);
+  rejects(ctx, () => createNatGateway(ctx, { subnetId: subnetA, connectivityType: "private", privateIpAddress: "10.0.9.9" }), "InvalidParameterValue");
+  const nat = createNatGateway(ctx, { subnetId: subnetA, connectivityType: "private", privateIpAddress: "10.0.1.50" });
+  assert.equal(nat.privateIp, "10.0.1.50");
+  assert.equal(ctx.world.networkInterfaces.get(nat.networkInterfaceId)!.privateIpAddress, "10.0.1.50");
+  rejects(ctx, () => createNatGateway(ctx, { subnetId: subnetA, connectivityType: "private", privateIpAddress: "10.0.1.50" }), "InvalidIPAddress.InUse");
+});

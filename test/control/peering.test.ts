@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { acceptVpcPeeringConnection, createVpcPeeringConnection, deleteVpcPeeringConnection } from "../../src/control/peering.js";
+import { acceptVpcPeeringConnection, createVpcPeeringConnection, deleteVpcPeeringConnection, getPeeringConnection, peeringSide, visiblePeeringConnections } from "../../src/control/peering.js";
 import { createRoute, createRouteTable } from "../../src/control/routeTables.js";
 import { createVpc } from "../../src/control/vpcs.js";
 import { freshCtx, rejects } from "../helpers.js";
@@ -25,4 +25,25 @@ test("peering: requested by one owner, accepted by the other, and failed when th
   createRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "10.1.0.0/16", vpcPeeringConnectionId: pcx.id });
   deleteVpcPeeringConnection(peerCtx, pcx.id);
   assert.equal(ctx.world.routeTables.get(rtb.id)!.routes.at(-1)!.state, "blackhole");
+});
+
+test("peering: the accepter routes through the requester's connection, a third account cannot see it", () => {
+  const ctx = freshCtx();
+  const peerCtx = { ...ctx, account: "222222222222" };
+  const stranger = { ...ctx, account: "333333333333" };
+  const a = createVpc(ctx, { cidrBlock: "10.0.0.0/16" });
+  const b = createVpc(peerCtx, { cidrBlock: "10.1.0.0/16" });
+  const pcx = createVpcPeeringConnection(ctx, { vpcId: a.id, peerVpcId: b.id, peerOwnerId: "222222222222" });
+  assert.equal(peeringSide(ctx, pcx), "requester");
+  assert.equal(peeringSide(peerCtx, pcx), "accepter");
+  assert.deepEqual(visiblePeeringConnections(peerCtx).map((p) => p.id), [pcx.id]);
+  assert.deepEqual(visiblePeeringConnections(stranger), []);
+  assert.deepEqual(visiblePeeringConnections({ ...ctx, region: "us-east-1" }), [], "only in each side's own Region");
+  rejects(stranger, () => getPeeringConnection(stranger, pcx.id), "InvalidVpcPeeringConnectionID.NotFound");
+  rejects(stranger, () => deleteVpcPeeringConnection(stranger, pcx.id), "InvalidVpcPeeringConnectionID.NotFound");
+  acceptVpcPeeringConnection(peerCtx, pcx.id);
+  createRoute(peerCtx, { routeTableId: b.mainRouteTableId, destinationCidrBlock: "10.0.0.0/16", vpcPeeringConnectionId: pcx.id });
+  assert.equal(peerCtx.world.routeTables.get(b.mainRouteTableId)!.routes.at(-1)!.vpcPeeringConnectionId, pcx.id);
+  deleteVpcPeeringConnection(ctx, pcx.id);
+  assert.equal(pcx.statusMessage, "Deleted by 111111111111");
 });

@@ -11,7 +11,10 @@ test("routes: duplicates, foreign gateways, the local route and endpoint routes 
   const { vpcId, subnetA } = vpcWithSubnets(ctx);
   const rtb = createRouteTable(ctx, { vpcId });
   const igw = createInternetGateway(ctx);
-  rejects(ctx, () => createRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }), "InvalidParameterValue", `Route table ${rtb.id} and network gateway ${igw.id} belong to different networks`);
+  rejects(ctx, () => createRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }), "InvalidParameterValue", `route table ${rtb.id} and network gateway ${igw.id} belong to different networks`);
+  // GatewayId takes only internet and virtual private gateways; AWS answers anything else as an unknown gateway.
+  rejects(ctx, () => createRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: "nat-0123456789abcdef0" }), "InvalidGatewayID.NotFound", "The gateway ID 'nat-0123456789abcdef0' does not exist");
+  rejects(ctx, () => createRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: "igw-0123456789abcdef0" }), "InvalidGatewayID.NotFound");
   attachInternetGateway(ctx, igw.id, vpcId);
   createRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id });
   rejects(ctx, () => createRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }), "RouteAlreadyExists", "The route identified by 0.0.0.0/0 already exists.");
