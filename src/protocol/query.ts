@@ -66,9 +66,10 @@ class Reader {
         return t === "true";
       }
       case "timestamp": {
-        const t = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : Date.parse(text);
-        if (Number.isNaN(t)) throw bad();
-        return new Date(t).toISOString();
+        const t = new Date(/^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : Date.parse(text));
+        // Out of the Date range (epoch seconds in the billions of years) is as bad as unreadable.
+        if (Number.isNaN(t.getTime())) throw bad();
+        return t.toISOString();
       }
       default:
         return text;

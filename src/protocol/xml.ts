@@ -73,7 +73,7 @@ export function renderResult(model: ServiceModel, operation: string, result: unk
   const body = model.metadata.protocol === "ec2"
     ? { "@_xmlns": xmlns, requestId, ...members }
     : { "@_xmlns": xmlns, [`${operation}Result`]: members, ResponseMetadata: { RequestId: requestId } };
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ [`${operation}Response`]: body }) as string}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ [`${operation}Response`]: body })}`;
 }
 
 /** An error body: EC2's Response/Errors/Error, or the Query services' ErrorResponse. */
@@ -87,5 +87,5 @@ export function renderError(model: ServiceModel, code: string, message: string, 
         RequestId: requestId,
       },
     };
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(body) as string}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build(body)}`;
 }

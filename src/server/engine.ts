@@ -7,7 +7,7 @@ import { AwsError, isAwsError } from "../model/errors.js";
 import type { World } from "../model/world.js";
 import type { Ctx } from "../control/context.js";
 import type { JournalEntry, Store } from "../state/store.js";
-import { type Action, type ActionTable, type Input } from "../protocol/actions.js";
+import type { Action, Input } from "../protocol/actions.js";
 import { parseInput } from "../protocol/query.js";
 import { MODELS, type ServiceName, hasOperation } from "../protocol/shapes.js";
 import { renderError, renderResult } from "../protocol/xml.js";
@@ -25,7 +25,7 @@ export interface Reply { status: number; body: string; code?: string }
 
 function actionFor(service: ServiceName, name: string): Action {
   const model = MODELS[service];
-  const action = (ACTIONS[service] as ActionTable)[name];
+  const action = (ACTIONS[service])[name];
   if (!hasOperation(model, name)) {
     throw new AwsError("InvalidAction", `The action ${name} is not valid for this web service.`);
   }
