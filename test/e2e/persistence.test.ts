@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateSubnetCommand, CreateVpcCommand, DescribeSubnetsCommand, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
+import { CreateSubnetCommand, CreateVpcCommand, DescribeSubnetsCommand, DescribeVpcsCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { ec2 } from "./server.js";
 import { BIN, ROOT, startProcess } from "./process.js";
 
@@ -49,6 +49,11 @@ test("parallel clients never get the same id or overlapping state", async () => 
     const race = await Promise.allSettled([0, 1].map(() => clients[0]!.send(new CreateSubnetCommand({ VpcId: ids[0]!, CidrBlock: "10.0.9.0/24" }))));
     assert.deepEqual(race.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
     assert.equal((await clients[0]!.send(new DescribeSubnetsCommand({}))).Subnets!.length, 5);
+    // Sixteen launches at once into one subnet: sixteen different addresses.
+    const subnetId = subnets[0]!.Subnet!.SubnetId!;
+    const launched = await Promise.all(Array.from({ length: 16 }, () => clients[0]!.send(new RunInstancesCommand({ ImageId: "ami-12345678", MinCount: 1, MaxCount: 1, SubnetId: subnetId }))));
+    const addresses = launched.map((r) => r.Instances![0]!.PrivateIpAddress);
+    assert.equal(new Set(addresses).size, 16, addresses.join(" "));
   } finally {
     await server.stop();
   }
