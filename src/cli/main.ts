@@ -101,8 +101,16 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
   const json = values.output === "json";
   try {
     if (command === "reset") {
-      // Reset works even when the data directory holds something unreadable: it removes the files.
-      SqliteStore.destroy(dataDir(values.data));
+      // Through the store, so that a running server sees the change (SQLite's data_version) and
+      // keeps writing to the same database; only an unreadable database is removed as files.
+      try {
+        const store = storeFor(values.data);
+        store.reset();
+        store.close();
+      } catch (e) {
+        if (!(e instanceof StoreError)) throw e;
+        SqliteStore.destroy(dataDir(values.data));
+      }
       out("the world is empty");
       return 0;
     }

@@ -41,7 +41,6 @@ export async function startServer(opts: UpOptions): Promise<Running> {
     engine.onChange = () => void sync();
   }
   opts.out(`vpclab API listening on http://${opts.host}:${port} (EC2, ELBv2, STS; state ${opts.ephemeral ? "in memory" : `in ${opts.data}`})`);
-  if (dns) opts.out(`vpclab DNS on ${opts.host} port ${opts.dnsPort!} (outside any VPC); each VPC's resolver: vpclab dns-address VPC`);
   return {
     port, store, engine, ...(dns ? { dns } : {}),
     close: async () => {

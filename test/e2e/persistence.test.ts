@@ -80,7 +80,19 @@ test("the CLI sees what the server built, and the server sees an import", async 
     assert.equal(bad.code, 2);
     assert.match(bad.err, /not a vpclab world/);
     assert.equal((await client.send(new DescribeVpcsCommand({}))).Vpcs!.length, 1, "a bad import changes nothing");
+
+    // Reset while the server runs: the server starts over too, and what it builds next is kept.
+    assert.equal(vpclab(data, "reset").code, 0);
+    assert.deepEqual((await client.send(new DescribeVpcsCommand({}))).Vpcs, []);
+    const after = (await client.send(new CreateVpcCommand({ CidrBlock: "10.7.0.0/16" }))).Vpc!.VpcId!;
+    assert.deepEqual((JSON.parse(vpclab(data, "show", "--output", "json").out) as { vpcs: { id: string }[] }).vpcs.map((v) => v.id), [after]);
   } finally {
     await server.stop();
+  }
+  const restarted = await startProcess(["--data", data]);
+  try {
+    assert.deepEqual((await ec2(restarted).send(new DescribeVpcsCommand({}))).Vpcs!.map((v) => v.CidrBlock), ["10.7.0.0/16"]);
+  } finally {
+    await restarted.stop();
   }
 });

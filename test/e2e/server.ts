@@ -7,6 +7,9 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { type Running, startServer } from "../../src/cli/up.js";
 
+// The SDK's notice that its 2027 releases need Node 22 says nothing about these tests.
+process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+
 export interface TestServer extends Running { endpoint: string; data: string }
 
 export async function startTestServer(opts: { data?: string; ephemeral?: boolean } = {}): Promise<TestServer> {
