@@ -3,7 +3,7 @@
 // setting to change. Only a missing next hop (no route, no such address) ends the walk early.
 // This module resolves the destination, starts the walk at the source and routes; walk.ts holds
 // the shared filter stages and targets.ts what each kind of route target does.
-import { awsAddressOwner, findAwsService, prefixListFor } from "../model/catalog/index.js";
+import { awsAddressOwner, findAwsService, findPublicServiceName, prefixListFor } from "../model/catalog/index.js";
 import { containsIp, formatIpv4, isPublicIp, parseCidr, parseIpv4 } from "../model/net.js";
 import { routeTarget } from "../model/routes.js";
 import type { NetworkInterface, Subnet, Vpc } from "../model/types.js";
@@ -49,6 +49,7 @@ export function trace(view: NetworkView, req: TraceRequest): Trace {
       return out;
     }
     dst = parseIpv4(first.value);
+    if (dig.source.kind === "aws-public") walk.destService = findPublicServiceName(dig.name)?.service.code;
     // Private DNS that the VPC's DNS attributes switched off is a blocker; walk on as if it
     // answered, to the endpoint's own address, so the endpoint's filters are checked too.
     const broken = walk.notes.find((n) => n.code === "PRIVATE_DNS_REQUIRES_VPC_DNS_ATTRIBUTES");
@@ -120,7 +121,7 @@ function routeFrom(walk: Walk, subnet: Subnet, pkt: Packet, ingress: Ingress, so
     walk.block({
       code: "NO_ROUTE_TO_DESTINATION", component: rtbRef,
       message: `Route table ${rtb.id} (${explicit ? "associated with" : "the VPC's main table, used implicitly by"} ${subnet.id}) has no route to ${formatIpv4(pkt.dst)}: the subnet has no path there.`,
-      fix: suggestRoute(view, subnet.vpcId, pkt.dst),
+      fix: suggestRoute(view, subnet.vpcId, pkt.dst, walk.destService),
     });
     return;
   }
@@ -147,10 +148,14 @@ function routeFrom(walk: Walk, subnet: Subnet, pkt: Packet, ingress: Ingress, so
   dispatch(walk, subnet, rtb.vpcId, best, pkt, ingress, sourceEni);
 }
 
-function suggestRoute(view: NetworkView, vpcId: string, dst: number): string | undefined {
+function suggestRoute(view: NetworkView, vpcId: string, dst: number, destService: string | undefined): string | undefined {
   const owner = awsAddressOwner(dst);
   const vpc = view.world.vpcs.get(vpcId)!;
-  const iface = owner?.service ? undefined : view.endpointsIn(vpcId).find((e) => e.vpcEndpointType === "Interface" && findAwsService(e.serviceName)?.region.name === owner?.region);
+  // Only an endpoint for the very service asked for (known from the name) is worth pointing at.
+  const iface = owner?.service || destService === undefined ? undefined : view.endpointsIn(vpcId).find((e) => {
+    const svc = e.vpcEndpointType === "Interface" ? findAwsService(e.serviceName) : undefined;
+    return svc?.region.name === owner?.region && svc?.service.code === destService;
+  });
   if (iface && owner) return `This is the service's public address. Interface endpoint ${iface.id} is in this VPC: reach it by its private IPs (private DNS, or its vpce DNS names) instead.`;
   if (owner && owner.region !== vpc.region) {
     return `${formatIpv4(dst)} is ${owner.service ?? "AWS"} in ${owner.region}; this VPC is in ${vpc.region}, and gateway endpoints serve their own Region only. Route 0.0.0.0/0 to a NAT gateway, or use the service in ${vpc.region}.`;
@@ -158,7 +163,8 @@ function suggestRoute(view: NetworkView, vpcId: string, dst: number): string | u
   if (owner?.service && owner.region === vpc.region && prefixListFor(vpc.region, owner.service)) {
     return `Create a gateway endpoint for com.amazonaws.${vpc.region}.${owner.service} associated with this route table (free), or route 0.0.0.0/0 to a NAT gateway.`;
   }
-  if (owner) return `Use an interface endpoint for the service with private DNS, or route 0.0.0.0/0 to a NAT gateway (or an internet gateway for a public subnet).`;
+  const service = destService && owner ? `com.amazonaws.${owner.region}.${destService}` : "the service";
+  if (owner) return `Create an interface endpoint for ${service} with private DNS, or route 0.0.0.0/0 to a NAT gateway (or an internet gateway for a public subnet).`;
   if (isPublicIp(dst)) return "Route 0.0.0.0/0 to a NAT gateway, or to an internet gateway if this is a public subnet.";
   return "Add a route for this destination (peering connection, VPN gateway, or transit gateway).";
 }

@@ -32,6 +32,11 @@ export class Walk {
   private readonly returnSteps: (() => void)[] = [];
   terminal?: ComponentRef;
   forwards = 0;
+  /**
+   * The AWS service the destination's name belongs to, when the trace went by name: several
+   * services share public addresses in the catalog, so the address alone cannot say which.
+   */
+  destService?: string;
 
   constructor(readonly view: NetworkView, readonly protocol: Protocol, readonly port: number, readonly routeFrom: RouteStep) {}
 

@@ -121,6 +121,12 @@ test("lab 5: every setting that blocks, in one answer", () => {
   const text = vpclab(d, "trace", "--from", "app", "--to", "secretsmanager.ap-northeast-2.amazonaws.com:443").out;
   assert.match(text, /NOT REACHABLE: 4 settings block this path/);
   assert.match(text, /fix: aws ec2 modify-vpc-attribute/);
+  // STS shares public addresses with Secrets Manager in the catalog: the fix must not send the
+  // user to the Secrets Manager endpoint.
+  const sts = json<Trace>(vpclab(d, "trace", "--from", "app", "--to", "sts.ap-northeast-2.amazonaws.com:443", "--output", "json"));
+  const noRoute = sts.explanations.find((e) => e.code === "NO_ROUTE_TO_DESTINATION");
+  assert.match(noRoute?.fix ?? "", /interface endpoint for com\.amazonaws\.ap-northeast-2\.sts/);
+  assert.doesNotMatch(noRoute?.fix ?? "", /vpce-/);
 });
 
 test("bad input: clear errors, exit status 2, nothing changed", () => {
