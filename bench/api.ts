@@ -28,6 +28,7 @@ import {
   DescribeRouteTablesCommand, DescribeSubnetsCommand, DescribeVpcAttributeCommand, DescribeVpcEndpointsCommand,
   DescribeVpcsCommand, DeleteVpcEndpointsCommand, EC2Client, ModifyVpcAttributeCommand,
 } from "@aws-sdk/client-ec2";
+import { projectRoot, rng } from "./common.js";
 
 const REGION = "ap-northeast-2";
 const ACCESS_KEY = "111111111111";
@@ -93,27 +94,7 @@ function parseArgs(argv: string[]): Options {
   return opts;
 }
 
-/** The project root: the nearest directory above this file with a package.json (dist/bench/ or bench/). */
-function projectRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    if (existsSync(path.join(dir, "package.json"))) return dir;
-    dir = path.dirname(dir);
-  }
-  return process.cwd();
-}
 
-/** A small seeded PRNG (mulberry32), as in run.ts, so that every run makes the same calls. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------- servers
 

@@ -11,14 +11,14 @@
 // runs itself again under process.execPath with the flag (keeping any other node flags, e.g.
 // --cpu-prof).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { NetworkView } from "../src/analysis/view.js";
 import { trace, type TraceRequest } from "../src/analysis/trace.js";
 import { APP_PORTS, FULL, PER_VPC, REGION, SEED, type BuildResult, buildTopology, vpcCount } from "./topology.js";
+import { projectRoot, rng } from "./common.js";
 
 const CHILD_ENV = "VPCLAB_BENCH_CHILD";
 
@@ -53,27 +53,7 @@ function parseArgs(argv: string[]): Options {
   return opts;
 }
 
-/** The project root: the nearest directory above this file with a package.json (dist/bench/ or bench/). */
-function projectRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    if (existsSync(path.join(dir, "package.json"))) return dir;
-    dir = path.dirname(dir);
-  }
-  return process.cwd();
-}
 
-/** A small seeded PRNG (mulberry32), so that every run traces the same flows. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -2,12 +2,7 @@
 # Seed lab 1 (a gateway endpoint for S3) with aws-cli against a running `vpclab up`, step by step.
 # Run from the vpclab checkout: bash examples/awscli/lab1.sh   (then lab2.sh builds on it)
 set -euo pipefail
-export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-111111111111} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-x}
-export AWS_DEFAULT_REGION=ap-northeast-2 AWS_PAGER=""
-ENDPOINT=${VPCLAB_ENDPOINT:-http://127.0.0.1:4566}
-VPCLAB=${VPCLAB:-npx vpclab}
-aws() { command aws --endpoint-url "$ENDPOINT" "$@"; }
-step() { printf '\n== %s\n' "$*"; }
+source "$(dirname "$0")/env.sh"
 
 step "1. a VPC with a public and a private subnet, an instance in each"
 vpc=$(aws ec2 create-vpc --cidr-block 10.0.0.0/16 --tag-specifications 'ResourceType=vpc,Tags=[{Key=Name,Value=lab}]' --query Vpc.VpcId --output text)

@@ -2,12 +2,7 @@
 # Seed lab 2 (an interface endpoint with private DNS) with aws-cli, on the VPC lab1.sh built.
 # Run from the vpclab checkout after lab1.sh: bash examples/awscli/lab2.sh
 set -euo pipefail
-export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-111111111111} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-x}
-export AWS_DEFAULT_REGION=ap-northeast-2 AWS_PAGER=""
-ENDPOINT=${VPCLAB_ENDPOINT:-http://127.0.0.1:4566}
-VPCLAB=${VPCLAB:-npx vpclab}
-aws() { command aws --endpoint-url "$ENDPOINT" "$@"; }
-step() { printf '\n== %s\n' "$*"; }
+source "$(dirname "$0")/env.sh"
 name=cloudformation.ap-northeast-2.amazonaws.com
 
 vpc=$(aws ec2 describe-vpcs --filters Name=tag:Name,Values=lab --query 'Vpcs[0].VpcId' --output text)

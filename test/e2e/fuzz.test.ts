@@ -7,19 +7,10 @@ import assert from "node:assert/strict";
 import { MODELS, type ServiceModel, type Shape } from "../../src/protocol/shapes.js";
 import { ACTIONS } from "../../src/protocol/table.js";
 import { startTestServer } from "./server.js";
+import { rng } from "../../bench/common.js";
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const rand = prng(Number(process.env["FUZZ_SEED"] ?? 20261123));
+const rand = rng(Number(process.env["FUZZ_SEED"] ?? 20261123));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const ids = ["vpc-", "subnet-", "rtb-", "sg-", "acl-", "igw-", "eni-", "i-", "vpce-", "nat-", "eipalloc-", "pcx-", "pl-", "nip-", "nia-"];
 /** Values that reach deep into validation: ids that exist, ids that don't, CIDRs good and bad. */

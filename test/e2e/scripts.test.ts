@@ -42,7 +42,7 @@ test("examples/awscli: labs 1 and 2 step by step with aws-cli, vpclab and dig", 
       assert.equal(step(lab2, "4.").split("\n").filter((l) => l === ip).length, 2);
     }
     assert.match(step(lab2, "4."), /\nREACHABLE/);
-    assert.match(step(lab2, "5."), /ENI_SG_RULES_MISMATCH  security-group endpoint-sg/);
+    assert.match(step(lab2, "5."), /ENI_SG_RULES_MISMATCH {2}security-group endpoint-sg/);
     assert.match(step(lab2, "the same question"), /"succeeded",\s*false,\s*\[\s*"ENI_SG_RULES_MISMATCH"/);
   } finally {
     await server.stop();
