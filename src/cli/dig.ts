@@ -9,13 +9,18 @@ import { renderDig } from "./render.js";
 export function digCommand(store: Store, from: string | undefined, names: string[], json: boolean, out: (s: string) => void): void {
   const [name, ...extra] = names;
   if (!from || !name || extra.length > 0) throw new UsageError("usage: vpclab dig --from SOURCE NAME [--output json]");
-  const world = store.load();
-  const view = new NetworkView(world);
-  const src = findSource(view, from);
-  const key = name.toLowerCase().replace(/\.$/, "");
-  const n = world.dnsRotation.get(key) ?? 0;
-  const result = resolve(view, src.asker, name, n);
-  world.dnsRotation.set(key, n + 1);
-  store.save(world);
-  out(json ? JSON.stringify(result, null, 2) : renderDig(result, src.label));
+  let result: ReturnType<typeof resolve> | undefined;
+  let label = "";
+  // The rotation counter advances under the write lock, with the server's changes kept.
+  store.update((world) => {
+    const view = new NetworkView(world);
+    const src = findSource(view, from);
+    const key = name.toLowerCase().replace(/\.$/, "");
+    const n = world.dnsRotation.get(key) ?? 0;
+    result = resolve(view, src.asker, name, n);
+    label = src.label;
+    world.dnsRotation.set(key, n + 1);
+    return world;
+  });
+  out(json ? JSON.stringify(result, null, 2) : renderDig(result!, label));
 }

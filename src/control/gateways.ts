@@ -6,7 +6,7 @@ import type { World } from "../model/world.js";
 import type { ElasticIp, InternetGateway, NatGateway, Tag, VpnConnection, VpnGateway } from "../model/types.js";
 import { allocatePublicIp, checkFreeAddresses, checkPrivateIp, releasePublicIp } from "./addresses.js";
 import { createEni, deleteEni } from "./networkInterfaces.js";
-import { blackholeRoutesTo } from "./routeTables.js";
+import { blackholeRoutesTo, setRouteStates } from "./routeTables.js";
 import { type Ctx, base, get, invalidParam } from "./context.js";
 import { validateCidr } from "./vpcs.js";
 
@@ -46,6 +46,8 @@ export function attachInternetGateway(ctx: Ctx, internetGatewayId: string, vpcId
   }
   igw.attachments.push({ vpcId: vpc.id, state: "available" });
   attachedTo(ctx.world, "internetGateways").set(vpc.id, igw.id);
+  // Routes left to this gateway from an earlier attachment work again.
+  setRouteStates(ctx, (r) => r.gatewayId === igw.id, "active", vpc.id);
 }
 
 export function detachInternetGateway(ctx: Ctx, internetGatewayId: string, vpcId: string): void {
@@ -59,6 +61,7 @@ export function detachInternetGateway(ctx: Ctx, internetGatewayId: string, vpcId
   }
   igw.attachments = [];
   attachedTo(ctx.world, "internetGateways").delete(vpcId);
+  blackholeRoutesTo(ctx, (r) => r.gatewayId === igw.id, vpcId);
 }
 
 export function deleteInternetGateway(ctx: Ctx, internetGatewayId: string): void {

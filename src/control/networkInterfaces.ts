@@ -4,6 +4,7 @@
 import { AwsError } from "../model/errors.js";
 import type { InterfaceType, NetworkInterface, Subnet, Tag } from "../model/types.js";
 import { allocatePrivateIp, checkFreeAddresses, checkPrivateIp, releasePrivateIp } from "./addresses.js";
+import { blackholeRoutesTo } from "./routeTables.js";
 import { type Ctx, base, get, invalidParam } from "./context.js";
 
 export interface EniSpec {
@@ -104,4 +105,5 @@ export function deleteNetworkInterface(ctx: Ctx, networkInterfaceId: string): vo
     throw new AwsError("InvalidParameterValue", `Network interface '${eni.id}' has an associated public address ${eni.publicIp}; disassociate it first.`);
   }
   deleteEni(ctx, eni.id);
+  blackholeRoutesTo(ctx, (r) => r.networkInterfaceId === eni.id, eni.vpcId);
 }

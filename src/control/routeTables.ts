@@ -135,6 +135,10 @@ function checkRoute(ctx: Ctx, rtb: RouteTable, input: RouteInput): Route {
     // Either side's owner routes through a peering connection, not only the requester who owns it.
     const pcx = getPeeringConnection(ctx, input.vpcPeeringConnectionId);
     if (pcx.requesterVpcId !== vpc.id && pcx.accepterVpcId !== vpc.id) throw different(pcx.id);
+    // A connection that is gone (deleted, rejected, failed) cannot be a new route's target.
+    if (pcx.status === "deleted" || pcx.status === "rejected" || pcx.status === "failed") {
+      throw new AwsError("InvalidVpcPeeringConnectionID.NotFound", `The vpcPeeringConnection ID '${pcx.id}' does not exist`);
+    }
     route.vpcPeeringConnectionId = pcx.id;
   } else if (input.networkInterfaceId !== undefined) {
     const eni = get(ctx, "networkInterfaces", input.networkInterfaceId);
@@ -196,10 +200,18 @@ export function deleteRoute(ctx: Ctx, input: { routeTableId: string; destination
   rtb.routes.splice(i, 1);
 }
 
-/** Routes whose target went away stay, as blackholes, as on AWS. */
-export function blackholeRoutesTo(ctx: Pick<Ctx, "world">, matches: (r: Route) => boolean): void {
-  for (const rtb of ctx.world.routeTables.values()) {
-    for (const r of rtb.routes) if (matches(r)) r.state = "blackhole";
+/**
+ * Routes whose target went away stay, as blackholes, as on AWS ("the route's target isn't
+ * available"); `vpcId` limits the change to one VPC's tables (a gateway detached from it).
+ */
+export function blackholeRoutesTo(ctx: Pick<Ctx, "world">, matches: (r: Route) => boolean, vpcId?: string): void {
+  setRouteStates(ctx, matches, "blackhole", vpcId);
+}
+
+export function setRouteStates(ctx: Pick<Ctx, "world">, matches: (r: Route) => boolean, state: Route["state"], vpcId?: string): void {
+  const tables = vpcId === undefined ? ctx.world.routeTables.values() : ctx.world.routeTables.inVpc(vpcId);
+  for (const rtb of tables) {
+    for (const r of rtb.routes) if (matches(r)) r.state = state;
   }
 }
 

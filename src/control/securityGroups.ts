@@ -4,7 +4,7 @@ import { AwsError } from "../model/errors.js";
 import { findPrefixList } from "../model/catalog/index.js";
 import { formatIpv4, maskOf, parseIpv4 } from "../model/net.js";
 import type { IpProtocol, SecurityGroup, SecurityGroupRule, Tag } from "../model/types.js";
-import { type Ctx, base, get, invalidParam } from "./context.js";
+import { type Ctx, base, checkIdFormat, get, invalidParam } from "./context.js";
 
 /** One IpPermission of AuthorizeSecurityGroupIngress/Egress: a protocol and ports, several peers. */
 export interface IpPermission {
@@ -15,7 +15,7 @@ export interface IpPermission {
   groupIds?: string[];
   prefixListIds?: string[];
   /** Referenced groups with a rule description (the API's UserIdGroupPairs). */
-  groups?: { groupId: string; description?: string }[];
+  groups?: { groupId: string; userId?: string; description?: string }[];
   /** Prefix lists with a rule description (the API's PrefixListIds). */
   prefixLists?: { prefixListId: string; description?: string }[];
 }
@@ -107,8 +107,8 @@ function expand(ctx: Ctx, sg: SecurityGroup, isEgress: boolean, perms: IpPermiss
     for (const r of p.ipRanges ?? []) {
       rules.push({ id: "", ...common, cidrIpv4: canonicalCidr(r.cidrIp), ...checkRuleDescription(r.description) });
     }
-    for (const g of [...(p.groupIds ?? []).map((groupId) => ({ groupId, description: undefined })), ...(p.groups ?? [])]) {
-      const ref = get(ctx, "securityGroups", g.groupId);
+    for (const g of [...(p.groupIds ?? []).map((groupId) => ({ groupId, userId: undefined, description: undefined })), ...(p.groups ?? [])]) {
+      const ref = g.userId !== undefined && g.userId !== ctx.account ? peerAccountGroup(ctx, sg, g.groupId, g.userId) : get(ctx, "securityGroups", g.groupId);
       if (ref.vpcId !== sg.vpcId && !peered(ctx, ref.vpcId, sg.vpcId)) {
         throw invalidParam(`You have specified two resources that belong to different networks.`);
       }
@@ -132,6 +132,19 @@ function canonicalCidr(text: string): string {
   const prefix = m ? Number(m[2]) : NaN;
   if (ip === undefined || !(prefix <= 32)) throw invalidParam(`Value (${text}) for parameter cidrIp is invalid. This is not a valid CIDR block.`);
   return `${formatIpv4((ip & maskOf(prefix)) >>> 0)}/${prefix}`;
+}
+
+/**
+ * Another account's group, named with its UserId: AWS allows it when its VPC and the group's
+ * are peered (active, same Region); otherwise it answers as if the group did not exist.
+ */
+function peerAccountGroup(ctx: Ctx, sg: SecurityGroup, groupId: string, userId: string): SecurityGroup {
+  checkIdFormat("securityGroups", groupId);
+  const ref = ctx.world.securityGroups.get(groupId);
+  if (!ref || ref.ownerId !== userId || ref.region !== ctx.region || !peered(ctx, ref.vpcId, sg.vpcId)) {
+    throw new AwsError("InvalidGroup.NotFound", `The security group '${groupId}' does not exist`);
+  }
+  return ref;
 }
 
 function peered(ctx: Ctx, a: string, b: string): boolean {

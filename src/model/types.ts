@@ -154,6 +154,8 @@ export interface Instance extends Resource {
   privateIpAddress: string;
   publicIpAddress?: string;
   launchTime: string;
+  /** The ClientToken of the RunInstances call that launched it, if it had one. */
+  clientToken?: string;
   /** The r- id of the RunInstances call that launched it (absent for instances saved before it was kept). */
   reservationId?: string;
 }

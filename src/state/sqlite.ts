@@ -54,7 +54,11 @@ export class SqliteStore implements Store {
 
   /** The stored world, checkpoint plus journal. */
   private rebuild(): World {
-    const row = this.db.prepare("SELECT world FROM checkpoint WHERE id = 1").get() as { world: string } | undefined;
+    // One read transaction: the checkpoint and the journal as of the same moment.
+    const { row, rows } = this.db.transaction(() => ({
+      row: this.db.prepare("SELECT world FROM checkpoint WHERE id = 1").get() as { world: string } | undefined,
+      rows: this.db.prepare("SELECT entry FROM journal ORDER BY seq").all() as { entry: string }[],
+    }))();
     if (!row) {
       // A new world's id seed must be stored before any journal entry, or replay would draw other ids.
       // Another process may get there first: whichever checkpoint is stored is the one read back.
@@ -62,7 +66,7 @@ export class SqliteStore implements Store {
       return this.rebuild();
     }
     const base = parseSnapshot(row.world, this.file);
-    const entries = (this.db.prepare("SELECT entry FROM journal ORDER BY seq").all() as { entry: string }[]).map((r) => JSON.parse(r.entry) as JournalEntry);
+    const entries = rows.map((r) => JSON.parse(r.entry) as JournalEntry);
     this.journalLength = entries.length;
     return replayAll(base, entries, this.replay, this.warn);
   }
@@ -99,16 +103,38 @@ export class SqliteStore implements Store {
     }
   }
 
-  save(world: World): void {
-    const text = JSON.stringify(world.toSnapshot());
+  update(change: (world: World) => World): World {
+    let next: World | undefined;
     try {
       this.db.transaction(() => {
-        this.db.prepare("INSERT INTO checkpoint (id, world) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET world = excluded.world").run(text);
-        this.db.exec("DELETE FROM journal");
+        // Inside the write lock: the world read here is the latest, and stays so until commit.
+        next = change(this.load());
+        this.writeCheckpoint(next);
       }).immediate();
+    } catch (e) {
+      this.world = undefined;
+      throw e;
+    }
+    this.afterCheckpoint(next!);
+    return next!;
+  }
+
+  save(world: World): void {
+    try {
+      this.db.transaction(() => this.writeCheckpoint(world)).immediate();
     } catch (e) {
       throw new StoreError(`cannot write the world to ${this.file}: ${(e as Error).message}`, { cause: e });
     }
+    this.afterCheckpoint(world);
+  }
+
+  private writeCheckpoint(world: World): void {
+    const text = JSON.stringify(world.toSnapshot());
+    this.db.prepare("INSERT INTO checkpoint (id, world) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET world = excluded.world").run(text);
+    this.db.exec("DELETE FROM journal");
+  }
+
+  private afterCheckpoint(world: World): void {
     this.journalLength = 0;
     this.seenVersion = this.dataVersion();
     world.version += 1;

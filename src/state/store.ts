@@ -34,8 +34,13 @@ export interface Store {
    * If it throws, nothing is stored and the world is restored to what is stored.
    */
   write<T>(change: (world: World) => { result: T; entry: JournalEntry }): T;
-  /** Replaces the whole world (lab files, import, dig's rotation counters). */
+  /** Replaces the whole world, whatever it holds now (import). */
   save(world: World): void;
+  /**
+   * Reads the current world and replaces it with what `change` makes of it, under the write lock
+   * (lab files, dig's rotation counters): no other process's change can fall in between and be lost.
+   */
+  update(change: (world: World) => World): World;
   /** Forgets everything. */
   reset(): void;
   close(): void;
@@ -111,6 +116,12 @@ export class MemoryStore implements Store {
       if (!isAwsError(e)) this.world = undefined;
       throw e;
     }
+  }
+
+  update(change: (world: World) => World): World {
+    const next = change(this.load());
+    this.save(next);
+    return next;
   }
 
   save(world: World): void {

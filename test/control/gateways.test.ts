@@ -2,7 +2,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { allocateAddress, attachInternetGateway, createInternetGateway, createNatGateway, deleteInternetGateway, deleteNatGateway, detachInternetGateway, releaseAddress } from "../../src/control/gateways.js";
 import { modifyNetworkInterface, runInstances, terminateInstances } from "../../src/control/instances.js";
-import { createRoute, createRouteTable } from "../../src/control/routeTables.js";
+import { createRoute, createRouteTable, replaceRoute } from "../../src/control/routeTables.js";
+import { createNetworkInterface, deleteNetworkInterface } from "../../src/control/networkInterfaces.js";
+import { acceptVpcPeeringConnection, createVpcPeeringConnection, deleteVpcPeeringConnection } from "../../src/control/peering.js";
+import { createVpc } from "../../src/control/vpcs.js";
+import type { Route } from "../../src/model/types.js";
 import { freshCtx, rejects, vpcWithSubnets } from "../helpers.js";
 
 test("a public NAT gateway needs an Elastic IP, takes an ENI in its subnet, and leaves blackholes when deleted", () => {
@@ -67,4 +71,31 @@ test("a NAT gateway takes a requested private address, checked like any other be
   assert.equal(nat.privateIp, "10.0.1.50");
   assert.equal(ctx.world.networkInterfaces.get(nat.networkInterfaceId)!.privateIpAddress, "10.0.1.50");
   rejects(ctx, () => createNatGateway(ctx, { subnetId: subnetA, connectivityType: "private", privateIpAddress: "10.0.1.50" }), "InvalidIPAddress.InUse");
+});
+
+test("routes to a gateway, ENI or peering connection that goes away become blackholes, and come back with the gateway", () => {
+  const ctx = freshCtx();
+  const { vpcId, subnetA } = vpcWithSubnets(ctx);
+  const igw = createInternetGateway(ctx);
+  attachInternetGateway(ctx, igw.id, vpcId);
+  const rtb = createRouteTable(ctx, { vpcId });
+  createRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id });
+  const eni = createNetworkInterface(ctx, { subnetId: subnetA });
+  createRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "192.168.0.0/16", networkInterfaceId: eni.id });
+  const state = (pick: (r: Route) => boolean): string | undefined => ctx.world.routeTables.get(rtb.id)!.routes.find(pick)?.state;
+
+  detachInternetGateway(ctx, igw.id, vpcId);
+  assert.equal(state((r) => r.gatewayId === igw.id), "blackhole", "the gateway isn't attached to the VPC");
+  attachInternetGateway(ctx, igw.id, vpcId);
+  assert.equal(state((r) => r.gatewayId === igw.id), "active");
+  deleteNetworkInterface(ctx, eni.id);
+  assert.equal(state((r) => r.networkInterfaceId === eni.id), "blackhole");
+
+  const other = createVpc(ctx, { cidrBlock: "10.9.0.0/16" });
+  const pcx = createVpcPeeringConnection(ctx, { vpcId, peerVpcId: other.id });
+  acceptVpcPeeringConnection(ctx, pcx.id);
+  createRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "10.9.0.0/16", vpcPeeringConnectionId: pcx.id });
+  deleteVpcPeeringConnection(ctx, pcx.id);
+  assert.equal(state((r) => r.vpcPeeringConnectionId === pcx.id), "blackhole");
+  rejects(ctx, () => replaceRoute(ctx, { routeTableId: rtb.id, destinationCidrBlock: "10.9.0.0/16", vpcPeeringConnectionId: pcx.id }), "InvalidVpcPeeringConnectionID.NotFound");
 });

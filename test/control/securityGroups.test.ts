@@ -4,6 +4,7 @@ import { authorize, createSecurityGroup, deleteSecurityGroup, revoke, revokeRule
 import { createNetworkAcl, createNetworkAclEntry, deleteNetworkAclEntry } from "../../src/control/networkAcls.js";
 import { createVpc } from "../../src/control/vpcs.js";
 import { freshCtx, rejects } from "../helpers.js";
+import { acceptVpcPeeringConnection, createVpcPeeringConnection } from "../../src/control/peering.js";
 
 test("security groups: duplicates, limits, references and the default group", () => {
   const ctx = freshCtx();
@@ -62,4 +63,22 @@ test("security groups: names are case-insensitive, rule CIDRs are canonicalized,
   rejects(ctx, () => revokeRuleIds(ctx, sg.id, false, ["sgr-x"]), "InvalidSecurityGroupRuleId.Malformed");
   assert.deepEqual(revokeRuleIds(ctx, sg.id, false, [rule!.id]).map((r) => r.id), [rule!.id]);
   assert.deepEqual(ctx.world.securityGroups.get(sg.id)!.rules.map((r) => r.id), [egress.id, described!.id]);
+});
+
+test("another account's group may be referenced, with its UserId, across an active peering only", () => {
+  const a = freshCtx("ap-northeast-2", "111111111111");
+  const b = { ...a, account: "222222222222" };
+  const vpcA = createVpc(a, { cidrBlock: "10.0.0.0/16" });
+  const vpcB = createVpc(b, { cidrBlock: "10.1.0.0/16" });
+  const sgA = createSecurityGroup(a, { groupName: "app", description: "app", vpcId: vpcA.id });
+  const sgB = createSecurityGroup(b, { groupName: "db", description: "db", vpcId: vpcB.id });
+  const perm = { ipProtocol: "tcp", fromPort: 5432, toPort: 5432, groups: [{ groupId: sgA.id, userId: "111111111111" }] };
+  rejects(b, () => authorize(b, sgB.id, false, [perm]), "InvalidGroup.NotFound", /does not exist/);
+  const pcx = createVpcPeeringConnection(b, { vpcId: vpcB.id, peerVpcId: vpcA.id, peerOwnerId: "111111111111" });
+  rejects(b, () => authorize(b, sgB.id, false, [perm]), "InvalidGroup.NotFound", undefined);
+  acceptVpcPeeringConnection(a, pcx.id);
+  const [rule] = authorize(b, sgB.id, false, [perm]);
+  assert.equal(rule!.referencedGroupId, sgA.id);
+  rejects(b, () => authorize(b, sgB.id, false, [{ ...perm, groups: [{ groupId: sgA.id }] }]), "InvalidGroup.NotFound", undefined);
+  rejects(b, () => authorize(b, sgB.id, false, [{ ...perm, groups: [{ groupId: sgA.id, userId: "333333333333" }] }]), "InvalidGroup.NotFound", undefined);
 });

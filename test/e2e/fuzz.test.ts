@@ -90,6 +90,10 @@ test("fuzz: thousands of malformed and random requests, no 5xx, no crash", async
       if (created && res.status === 200) known.push(created[1]!);
     }
     assert.deepEqual(failures, [], `${failures.length} server errors (statuses ${JSON.stringify([...statuses])})`);
+    // An oversized body is answered 413, not a reset connection a client would retry.
+    const big = await fetch(server.endpoint, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `Action=DescribeVpcs&Version=2016-11-15&Filter.1.Name=vpc-id&Filter.1.Value.1=${"x".repeat(2 << 20)}` });
+    assert.equal(big.status, 413);
+    assert.match(await big.text(), /<Code>RequestEntityTooLarge<\/Code>/);
     // Still serving, still right.
     const res = await fetch(server.endpoint, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", authorization: auth("333333333333", "ec2") }, body: "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0/16" });
     assert.equal(res.status, 200);

@@ -2,7 +2,8 @@
 // never get the same id; the CLI and the server share one data directory; export and import.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,6 +55,34 @@ test("parallel clients never get the same id or overlapping state", async () => 
     const launched = await Promise.all(Array.from({ length: 16 }, () => clients[0]!.send(new RunInstancesCommand({ ImageId: "ami-12345678", MinCount: 1, MaxCount: 1, SubnetId: subnetId }))));
     const addresses = launched.map((r) => r.Instances![0]!.PrivateIpAddress);
     assert.equal(new Set(addresses).size, 16, addresses.join(" "));
+  } finally {
+    await server.stop();
+  }
+});
+
+test("CLI commands that write (dig, apply) while the server takes writes lose none of them", async () => {
+  const data = fresh();
+  const server = await startProcess(["--data", data]);
+  try {
+    const client = ec2(server);
+    const { Vpc } = await client.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }));
+    const { Subnet } = await client.send(new CreateSubnetCommand({ VpcId: Vpc!.VpcId!, CidrBlock: "10.0.1.0/24" }));
+    await client.send(new RunInstancesCommand({ ImageId: "ami-12345678", MinCount: 1, MaxCount: 1, SubnetId: Subnet!.SubnetId!, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "box" }] }] }));
+    const run = promisify(execFile);
+    const cli = async (): Promise<void> => {
+      for (let i = 0; i < 6; i++) {
+        await run(process.execPath, [BIN, "--data", data, "dig", "--from", "box", "s3.ap-northeast-2.amazonaws.com"], { cwd: ROOT });
+        await run(process.execPath, [BIN, "--data", data, "apply", join(ROOT, "examples/lab1-gateway-endpoint.yaml")], { cwd: ROOT });
+      }
+    };
+    const acknowledged: string[] = [];
+    const writes = async (): Promise<void> => {
+      for (let i = 0; i < 150; i++) acknowledged.push((await client.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }))).Vpc!.VpcId!);
+    };
+    await Promise.all([cli(), writes()]);
+    assert.equal(new Set(acknowledged).size, acknowledged.length, "no id handed out twice");
+    const held = new Set((await client.send(new DescribeVpcsCommand({}))).Vpcs!.map((v) => v.VpcId!));
+    assert.deepEqual(acknowledged.filter((id) => !held.has(id)), [], "every acknowledged VPC is still there");
   } finally {
     await server.stop();
   }

@@ -250,3 +250,23 @@ test("instances through aws-cli: run-instances, describe-instances and describe-
     await server.close();
   }
 });
+
+test("RunInstances with a ClientToken: a retry returns the same reservation, DescribeInstances shows the token", async () => {
+  const server = await startTestServer();
+  try {
+    const a = ec2(server);
+    const { Vpc } = await a.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }));
+    const { Subnet } = await a.send(new CreateSubnetCommand({ VpcId: Vpc!.VpcId!, CidrBlock: "10.0.1.0/24" }));
+    const launch = { ImageId: "ami-12345678", MinCount: 1, MaxCount: 1, SubnetId: Subnet!.SubnetId!, ClientToken: "launch-1" };
+    const first = await a.send(new RunInstancesCommand(launch));
+    const again = await a.send(new RunInstancesCommand(launch));
+    assert.equal(again.ReservationId, first.ReservationId);
+    assert.equal(again.Instances![0]!.InstanceId, first.Instances![0]!.InstanceId);
+    const described = await a.send(new DescribeInstancesCommand({}));
+    assert.equal(described.Reservations!.flatMap((r) => r.Instances!).length, 1, "the retry launched nothing");
+    assert.equal(described.Reservations![0]!.Instances![0]!.ClientToken, "launch-1");
+    assert.equal(await errorCode(a.send(new RunInstancesCommand({ ...launch, MaxCount: 2 }))), "IdempotentParameterMismatch");
+  } finally {
+    await server.close();
+  }
+});

@@ -21,7 +21,7 @@ export function reservationIdOf(inst: Instance): string {
   return inst.reservationId ?? `r-${inst.id.slice(2)}`;
 }
 
-export interface PresentOptions { state?: string; launchIndex?: number; clientToken?: string }
+export interface PresentOptions { state?: string; launchIndex?: number }
 
 /**
  * An instance as DescribeInstances shows it. A terminated instance has given its ENI back, so,
@@ -44,7 +44,7 @@ export function presentInstance(ctx: Ctx, inst: Instance, opts: PresentOptions =
     ...(eni ? { subnetId: inst.subnetId, vpcId: inst.vpcId, privateIpAddress: inst.privateIpAddress } : {}),
     publicIpAddress: eni ? inst.publicIpAddress : undefined,
     architecture: "x86_64", rootDeviceType: "ebs", rootDeviceName: "/dev/xvda", blockDeviceMappings: [], virtualizationType: "hvm",
-    hypervisor: "xen", ebsOptimized: false, enaSupport: true, clientToken: opts.clientToken ?? "", tags: inst.tags,
+    hypervisor: "xen", ebsOptimized: false, enaSupport: true, clientToken: inst.clientToken ?? "", tags: inst.tags,
     securityGroups: eni ? groupIdentifiers(ctx, eni.groupIds) : [], sourceDestCheck: eni?.sourceDestCheck,
     networkInterfaces: eni ? [presentInstanceNetworkInterface(ctx, eni)] : [],
     platformDetails: "Linux/UNIX", usageOperation: "RunInstances", bootMode: "uefi-preferred", currentInstanceBootMode: "legacy-bios",
@@ -221,8 +221,10 @@ export const INSTANCE_ACTIONS: ActionTable = {
     run: (ctx, input) => {
       const i = as<RunInput>(input);
       const launched = runInstances(ctx, runInput(ctx, i));
+      // Every later DescribeInstances shows the token the instances were launched with.
+      if (i.clientToken !== undefined) for (const inst of launched) inst.clientToken = i.clientToken;
       // The launch answer shows the instances pending, as AWS's does; they are running at the next read.
-      const [reservation] = presentReservations(ctx, launched, (inst) => ({ state: "pending", launchIndex: launched.indexOf(inst), ...(i.clientToken !== undefined ? { clientToken: i.clientToken } : {}) }));
+      const [reservation] = presentReservations(ctx, launched, (inst) => ({ state: "pending", launchIndex: launched.indexOf(inst) }));
       return reservation;
     },
   },

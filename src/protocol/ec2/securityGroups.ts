@@ -167,9 +167,8 @@ function toControl(ctx: Ctx, sg: SecurityGroup, perms: ApiPermissionInput[]): Ip
       groups: (p.userIdGroupPairs ?? []).map((g) => {
         const groupId = g.groupId ?? (g.groupName !== undefined ? groupByName(ctx, g.groupName, sg.vpcId).id : undefined);
         if (groupId === undefined) throw new AwsError("MissingParameter", "The request must contain the parameter groupId or groupName");
-        // A group of another account is found only through that account (peered-VPC references across accounts are not modelled).
-        if (g.userId !== undefined && g.userId !== ctx.account) throw new AwsError("InvalidGroup.NotFound", `The security group '${groupId}' does not exist`);
-        return { groupId, ...(g.description !== undefined ? { description: g.description } : {}) };
+        // A group of another account (UserId) is allowed across an active peering; control/ checks it.
+        return { groupId, ...(g.userId !== undefined ? { userId: g.userId } : {}), ...(g.description !== undefined ? { description: g.description } : {}) };
       }),
       prefixLists: (p.prefixListIds ?? []).map((pl) => {
         if (pl.prefixListId === undefined) throw new AwsError("MissingParameter", "The request must contain the parameter prefixListId");
