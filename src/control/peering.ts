@@ -20,6 +20,13 @@ export function createVpcPeeringConnection(
     throw new AwsError("InvalidVpcID.NotFound", `The vpc ID '${input.peerVpcId}' does not exist`);
   }
   if (peer.id === vpc.id) throw new AwsError("InvalidParameterValue", "A VPC cannot be peered with itself.");
+  // Only one live connection between the same two VPCs (the VPC peering guide's limitations).
+  const live = [...ctx.world.peeringConnections.values()].find((p) =>
+    (p.status === "active" || p.status === "pending-acceptance") &&
+    ((p.requesterVpcId === vpc.id && p.accepterVpcId === peer.id) || (p.requesterVpcId === peer.id && p.accepterVpcId === vpc.id)));
+  if (live) {
+    throw new AwsError("VpcPeeringConnectionAlreadyExists", `A VPC peering connection (${live.id}) between ${vpc.id} and ${peer.id} already exists.`);
+  }
   // AWS accepts the request and the connection then fails; it is not an API error.
   const overlapping = overlaps(parseCidr(vpc.cidrBlock)!, parseCidr(peer.cidrBlock)!);
   const pcx: VpcPeeringConnection = {

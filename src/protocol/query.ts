@@ -108,6 +108,9 @@ class Reader {
   }
 
   list(shape: Shape, node: Node, path: string): Parsed[] {
+    // EC2 takes a list only as Name.N: `VpcId=vpc-1` is not its parameter, and must not read as
+    // an empty list (which would describe everything).
+    if (this.protocol === "ec2" && node.value !== undefined && node.value !== "" && node.children.size === 0) throw unknownParameter(path);
     node.used = true;
     let items = node;
     if (this.protocol === "query" && !shape.flattened) {

@@ -47,3 +47,13 @@ test("peering: the accepter routes through the requester's connection, a third a
   deleteVpcPeeringConnection(ctx, pcx.id);
   assert.equal(pcx.statusMessage, "Deleted by 111111111111");
 });
+
+test("one live peering connection between two VPCs at a time", () => {
+  const ctx = freshCtx();
+  const a = createVpc(ctx, { cidrBlock: "10.0.0.0/16" });
+  const b = createVpc(ctx, { cidrBlock: "10.1.0.0/16" });
+  const first = createVpcPeeringConnection(ctx, { vpcId: a.id, peerVpcId: b.id });
+  rejects(ctx, () => createVpcPeeringConnection(ctx, { vpcId: b.id, peerVpcId: a.id }), "VpcPeeringConnectionAlreadyExists");
+  deleteVpcPeeringConnection(ctx, first.id);
+  assert.equal(createVpcPeeringConnection(ctx, { vpcId: b.id, peerVpcId: a.id }).status, "pending-acceptance", "a deleted one no longer counts");
+});

@@ -40,3 +40,19 @@ test("VPCs: create with tags, describe by filter and page, attributes one at a t
     await server.close();
   }
 });
+
+test("a list sent without its index is an unknown parameter, not an empty list", async () => {
+  const server = await startTestServer();
+  try {
+    await ec2(server).send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }));
+    const res = await fetch(server.endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: "AWS4-HMAC-SHA256 Credential=111111111111/20261123/ap-northeast-2/ec2/aws4_request, SignedHeaders=host, Signature=0" },
+      body: "Action=DescribeVpcs&Version=2016-11-15&VpcId=vpc-0123456789abcdef0",
+    });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /<Code>UnknownParameter<\/Code><Message>The parameter VpcId is not recognized<\/Message>/);
+  } finally {
+    await server.close();
+  }
+});
