@@ -91,7 +91,10 @@ export class Engine {
       throw new AwsError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
     }
     const entry = (world: World): JournalEntry => ({ at: world.ids.state.deterministic ? "" : new Date().toISOString(), account: call.account, region: call.region, service: call.service, action: call.action, input });
-    if (!action.mutates) return run(this.store.load(), entry(this.store.load()));
+    if (!action.mutates) {
+      const world = this.store.load();
+      return run(world, entry(world));
+    }
     const result = this.store.write((world) => {
       const e = entry(world);
       world.ids.pinnedNow = e.at || undefined;
