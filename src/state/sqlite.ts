@@ -21,6 +21,7 @@ export class SqliteStore implements Store {
   private world?: World;
   private seenVersion = -1;
   private journalLength = 0;
+  private checkpointDue = false;
   private readonly append: Database.Statement;
   private readonly version: Database.Statement;
 
@@ -92,7 +93,14 @@ export class SqliteStore implements Store {
       this.journalLength += 1;
       this.seenVersion = this.dataVersion();
       world.version += 1;
-      if (this.journalLength >= CHECKPOINT_EVERY) this.save(world);
+      if (this.journalLength >= CHECKPOINT_EVERY && !this.checkpointDue) {
+        // Folded in after this answer has gone out, so no request waits for a whole-world write.
+        this.checkpointDue = true;
+        setImmediate(() => {
+          this.checkpointDue = false;
+          if (this.db.open && this.world === world && this.journalLength >= CHECKPOINT_EVERY) this.save(world);
+        }).unref();
+      }
       return result;
     } catch (e) {
       if (!committed) {
