@@ -1,7 +1,7 @@
 // VPCs and subnets through the real AWS SDK for JavaScript against a running server.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CreateSubnetCommand, CreateVpcCommand, DescribeSubnetsCommand, DescribeVpcAttributeCommand, DescribeVpcsCommand, ModifyVpcAttributeCommand } from "@aws-sdk/client-ec2";
+import { CreateSubnetCommand, CreateVpcCommand, DeleteVpcCommand, DescribeSubnetsCommand, DescribeVpcAttributeCommand, DescribeVpcsCommand, ModifyVpcAttributeCommand } from "@aws-sdk/client-ec2";
 import { ec2, errorCode, startTestServer } from "../e2e/server.js";
 
 test("VPCs: create with tags, describe by filter and page, attributes one at a time, accounts apart", async () => {
@@ -52,6 +52,24 @@ test("a list sent without its index is an unknown parameter, not an empty list",
     });
     assert.equal(res.status, 400);
     assert.match(await res.text(), /<Code>UnknownParameter<\/Code><Message>The parameter VpcId is not recognized<\/Message>/);
+  } finally {
+    await server.close();
+  }
+});
+
+test("paging through while deleting skips nothing; a token works only with the parameters it was issued for", async () => {
+  const server = await startTestServer();
+  try {
+    const a = ec2(server);
+    for (let i = 0; i < 7; i++) await a.send(new CreateVpcCommand({ CidrBlock: `10.${i}.0.0/16`, TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "pg", Value: "x" }] }] }));
+    const filters = [{ Name: "tag-key", Values: ["pg"] }];
+    const first = await a.send(new DescribeVpcsCommand({ MaxResults: 5, Filters: filters }));
+    await a.send(new DeleteVpcCommand({ VpcId: first.Vpcs![0]!.VpcId! }));
+    const second = await a.send(new DescribeVpcsCommand({ MaxResults: 5, Filters: filters, NextToken: first.NextToken! }));
+    assert.equal(second.Vpcs!.length, 2, "the two VPCs after the first page, although one of the first page is gone");
+    assert.equal(second.NextToken, undefined);
+    const again = await a.send(new DescribeVpcsCommand({ MaxResults: 5, Filters: filters }));
+    assert.equal(await errorCode(a.send(new DescribeVpcsCommand({ MaxResults: 5, Filters: [{ Name: "tag-key", Values: ["other"] }], NextToken: again.NextToken! }))), "InvalidParameterValue");
   } finally {
     await server.close();
   }

@@ -26,7 +26,7 @@ export function describe<K extends CollectionName, O>(
   bounds?: { min: number; max: number },
 ): { items: O[]; nextToken?: string } {
   const all = ids && ids.length > 0 ? [...new Set(ids)].map((id) => get(ctx, kind, id)) : owned(ctx, kind);
-  const { page, nextToken } = paginate(applyFilters(all, input.filters, table), input, bounds);
+  const { page, nextToken } = paginate(applyFilters(all, input.filters, table), input, bounds, (r) => r.id);
   return { items: page.map(present), ...(nextToken ? { nextToken } : {}) };
 }
 
