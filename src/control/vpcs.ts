@@ -91,5 +91,13 @@ export function deleteVpc(ctx: Ctx, vpcId: string): void {
   w.networkAcls.delete(vpc.defaultNetworkAclId);
   w.securityGroups.delete(vpc.defaultSecurityGroupId);
   w.vpcs.delete(vpcId);
+  // "If you delete your VPC before the request is accepted, the VPC peering connection is also
+  // deleted" (VPC peering guide): a pending request cannot outlive its VPC.
+  for (const p of w.peeringConnections.values()) {
+    if (p.status === "pending-acceptance" && (p.requesterVpcId === vpcId || p.accepterVpcId === vpcId)) {
+      p.status = "deleted";
+      p.statusMessage = `Deleted by ${ctx.account}`;
+    }
+  }
 }
 

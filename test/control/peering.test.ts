@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { acceptVpcPeeringConnection, createVpcPeeringConnection, deleteVpcPeeringConnection, getPeeringConnection, peeringSide, visiblePeeringConnections } from "../../src/control/peering.js";
 import { createRoute, createRouteTable } from "../../src/control/routeTables.js";
-import { createVpc } from "../../src/control/vpcs.js";
+import { createVpc, deleteVpc } from "../../src/control/vpcs.js";
 import { freshCtx, rejects } from "../helpers.js";
 
 test("peering: requested by one owner, accepted by the other, and failed when the CIDRs overlap", () => {
@@ -56,4 +56,14 @@ test("one live peering connection between two VPCs at a time", () => {
   rejects(ctx, () => createVpcPeeringConnection(ctx, { vpcId: b.id, peerVpcId: a.id }), "VpcPeeringConnectionAlreadyExists");
   deleteVpcPeeringConnection(ctx, first.id);
   assert.equal(createVpcPeeringConnection(ctx, { vpcId: b.id, peerVpcId: a.id }).status, "pending-acceptance", "a deleted one no longer counts");
+});
+
+test("deleting a VPC deletes its pending peering requests, which can then not be accepted", () => {
+  const ctx = freshCtx();
+  const a = createVpc(ctx, { cidrBlock: "10.0.0.0/16" });
+  const b = createVpc(ctx, { cidrBlock: "10.1.0.0/16" });
+  const pcx = createVpcPeeringConnection(ctx, { vpcId: a.id, peerVpcId: b.id });
+  deleteVpc(ctx, a.id);
+  assert.equal(getPeeringConnection(ctx, pcx.id).status, "deleted");
+  assert.throws(() => acceptVpcPeeringConnection(ctx, pcx.id));
 });

@@ -74,3 +74,18 @@ test("paging through while deleting skips nothing; a token works only with the p
     await server.close();
   }
 });
+
+test("TagSpecifications keep one value per key and the same limits as CreateTags", async () => {
+  const server = await startTestServer();
+  try {
+    const a = ec2(server);
+    const { Vpc } = await a.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16", TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "a", Value: "1" }, { Key: "a", Value: "2" }] }] }));
+    assert.deepEqual(Vpc!.Tags, [{ Key: "a", Value: "2" }]);
+    assert.equal(await errorCode(a.send(new CreateVpcCommand({ CidrBlock: "10.1.0.0/16", TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "k".repeat(129), Value: "1" }] }] }))), "InvalidParameterValue");
+    const many = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
+    assert.equal(await errorCode(a.send(new CreateVpcCommand({ CidrBlock: "10.1.0.0/16", TagSpecifications: [{ ResourceType: "vpc", Tags: many }] }))), "TagLimitExceeded");
+    assert.equal((await a.send(new DescribeVpcsCommand({}))).Vpcs!.length, 1, "the refused creates made nothing");
+  } finally {
+    await server.close();
+  }
+});

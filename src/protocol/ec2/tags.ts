@@ -4,7 +4,7 @@ import { type FilterTable, applyFilters } from "../../control/filters.js";
 import { AwsError } from "../../model/errors.js";
 import type { Tag } from "../../model/types.js";
 import type { CollectionName } from "../../model/world.js";
-import { type ActionTable, as, paginate } from "../actions.js";
+import { type ActionTable, MAX_TAGS, as, checkTag, paginate } from "../actions.js";
 import type { DescribeInput } from "./common.js";
 import { owned } from "./common.js";
 
@@ -17,22 +17,12 @@ const RESOURCE_TYPES: Partial<Record<CollectionName, string>> = {
   networkInsightsPaths: "network-insights-path", networkInsightsAnalyses: "network-insights-analysis",
 };
 
-/** AWS allows 50 user tags per resource. */
-const MAX_TAGS = 50;
-
 interface Tagged { id: string; tags: Tag[] }
 
 function resolve(ctx: Ctx, id: string): Tagged {
   const kind = collectionOfId(id);
   if (!kind || !RESOURCE_TYPES[kind]) throw new AwsError("InvalidID", `The ID '${id}' is not valid`);
   return get(ctx, kind, id);
-}
-
-function checkTag(t: { key?: string; value?: string }): void {
-  if (t.key === undefined || t.key === "") throw new AwsError("InvalidParameterValue", "Tag key must not be empty");
-  if (t.key.length > 128) throw new AwsError("InvalidParameterValue", `Tag key exceeds the maximum length of 128 characters`);
-  if ((t.value ?? "").length > 256) throw new AwsError("InvalidParameterValue", `Tag value exceeds the maximum length of 256 characters`);
-  if (t.key.toLowerCase().startsWith("aws:")) throw new AwsError("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use");
 }
 
 interface TagRow { resourceId: string; resourceType: string; key: string; value: string; tags: Tag[] }
