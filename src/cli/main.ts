@@ -6,6 +6,7 @@ import { applyCommand } from "./apply.js";
 import { digCommand } from "./dig.js";
 import { dnsAddressCommand } from "./dnsAddress.js";
 import { DEFAULT_DNS_PORT } from "../live/dns.js";
+import { findRegion, regions } from "../model/catalog/index.js";
 import { traceCommand } from "./trace.js";
 import { showCommand } from "./show.js";
 import { demoCommand } from "./demo.js";
@@ -54,11 +55,15 @@ async function up(args: string[]): Promise<void> {
     },
   });
   const dnsPort = dnsBasePort(values["dns-port"]);
+  const region = values.region ?? process.env["AWS_DEFAULT_REGION"] ?? DEFAULT_REGION;
+  if (!findRegion(region)) throw new UsageError(`--region: vpclab knows ${regions().map((r) => r.name).join(", ")}, not '${region}'`);
+  if (values.ephemeral && values.data !== undefined) throw new UsageError("--ephemeral keeps state in memory: it does not go with --data");
+  if (values["no-dns"] && values["dns-port"] !== undefined) throw new UsageError("--no-dns and --dns-port contradict each other");
   const port = Number(values.port ?? process.env["VPCLAB_PORT"] ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not '${values.port ?? ""}'`);
   await upCommand({
     port, host: values.host ?? "127.0.0.1", data: dataDir(values.data), ephemeral: values.ephemeral ?? false,
-    region: values.region ?? process.env["AWS_DEFAULT_REGION"] ?? DEFAULT_REGION, out: (l) => console.log(l),
+    region, out: (l) => console.log(l),
     ...(values["no-dns"] ? {} : { dnsPort }),
   });
 }

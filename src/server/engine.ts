@@ -4,6 +4,7 @@
 // logged, and the server keeps serving.
 import { createHash } from "node:crypto";
 import { AwsError, isAwsError } from "../model/errors.js";
+import { findRegion, regions } from "../model/catalog/index.js";
 import type { World } from "../model/world.js";
 import type { Ctx } from "../control/context.js";
 import type { JournalEntry, Store } from "../state/store.js";
@@ -86,6 +87,11 @@ export class Engine {
   /** The typed result of one call, or an AwsError. */
   execute(call: Call): unknown {
     const action = actionFor(call.service, call.action);
+    // EC2 and ELBv2 are regional: a Region outside the catalog has no endpoint to answer it.
+    // (STS is global and answers in any.) AWS answers a credential scoped to a bad Region so.
+    if (call.service !== "sts" && !findRegion(call.region)) {
+      throw new AwsError("AuthFailure", `Credential should be scoped to a valid region, not '${call.region}'. vpclab knows ${regions().map((r) => r.name).join(", ")}.`, 401);
+    }
     const input = parseInput(MODELS[call.service], call.action, call.params);
     if (input["dryRun"] === true) {
       throw new AwsError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);

@@ -125,3 +125,16 @@ test("the CLI sees what the server built, and the server sees an import", async 
     await restarted.stop();
   }
 });
+
+test("vpclab up refuses contradictory or unknown options with exit status 2", () => {
+  for (const [args, why] of [
+    [["--region", "mars-1"], /vpclab knows .*ap-northeast-2.*not 'mars-1'/],
+    [["--ephemeral", "--data", "/tmp/x"], /does not go with --data/],
+    [["--no-dns", "--dns-port", "9000"], /contradict/],
+    [["--port", "70000"], /port number/],
+  ] as const) {
+    const r = spawnSync(process.execPath, [BIN, "up", ...args], { cwd: ROOT, encoding: "utf8", timeout: 20_000 });
+    assert.equal(r.status, 2, args.join(" "));
+    assert.match(r.stderr, why);
+  }
+});

@@ -57,3 +57,13 @@ test("DryRun, unknown and unimplemented actions, unknown and missing parameters"
   assert.match(call("CreateVpc", { CidrBlock: "10.0.0.0/16" }).body, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<CreateVpcResponse xmlns="http:\/\/ec2.amazonaws.com\/doc\/2016-11-15\/"><requestId>req-1<\/requestId><vpc>/);
   assert.match(call("DeleteVpc", { VpcId: [...store.load().vpcs.keys()][0]! }).body, /<DeleteVpcResponse [^>]*><requestId>req-1<\/requestId><return>true<\/return><\/DeleteVpcResponse>/);
 });
+
+test("a Region outside the catalog is refused for EC2, as a badly scoped credential; STS answers anywhere", () => {
+  const store = new MemoryStore(replayEntry);
+  const e = new Engine(store, () => undefined);
+  const r = e.handle({ service: "ec2", action: "CreateVpc", account: "111111111111", region: "mars-1", params: Object.entries({ Action: "CreateVpc", CidrBlock: "10.0.0.0/16" }) }, "r");
+  assert.equal(r.status, 401);
+  assert.match(r.body, /<Code>AuthFailure<\/Code><Message>Credential should be scoped to a valid region, not (&apos;|')mars-1/);
+  assert.equal(store.load().vpcs.size, 0);
+  assert.equal(e.handle({ service: "sts", action: "GetCallerIdentity", account: "111111111111", region: "mars-1", params: [["Action", "GetCallerIdentity"]] }, "r").status, 200);
+});
