@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { type Store, StoreError, parseSnapshot } from "../state/store.js";
 import { UsageError } from "./common.js";
+import { danglingReferences } from "../state/integrity.js";
 
 export function stateCommand(store: Store, args: string[], out: (s: string) => void): void {
   const [verb, file, ...extra] = args;
@@ -34,6 +35,11 @@ export function stateCommand(store: Store, args: string[], out: (s: string) => v
     world = parseSnapshot(text, file);
   } catch (e) {
     throw new UsageError(e instanceof StoreError ? e.message : String(e));
+  }
+  const dangling = danglingReferences(world);
+  if (dangling.length > 0) {
+    const shown = dangling.slice(0, 5).join("; ");
+    throw new UsageError(`${file} does not hold together: ${dangling.length} reference(s) to resources it does not have (${shown}${dangling.length > 5 ? "; ..." : ""}); nothing was changed`);
   }
   store.save(world);
   out(`imported ${world.vpcs.size} VPCs from ${file}; a running server picks the change up on its next request`);

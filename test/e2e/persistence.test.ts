@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateSubnetCommand, CreateVpcCommand, DescribeSubnetsCommand, DescribeVpcsCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
@@ -105,6 +105,13 @@ test("the CLI sees what the server built, and the server sees an import", async 
     assert.equal(imported.code, 0, imported.err);
     assert.deepEqual((await client.send(new DescribeVpcsCommand({}))).Vpcs!.map((v) => v.VpcId), [Vpc!.VpcId], "the running server reloads the imported world");
 
+    const world = JSON.parse(readFileSync(file, "utf8")) as { vpcs: unknown[] };
+    world.vpcs = [];
+    const dangling = join(mkdtempSync(join(tmpdir(), "vpclab-export-")), "dangling.json");
+    writeFileSync(dangling, JSON.stringify(world));
+    const refused = vpclab(data, "state", "import", dangling);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /does not hold together: \d+ reference\(s\).*nothing was changed/);
     const bad = vpclab(data, "state", "import", join(ROOT, "package.json"));
     assert.equal(bad.code, 2);
     assert.match(bad.err, /not a vpclab world/);
