@@ -5,6 +5,8 @@ import { parseArgs } from "node:util";
 import { applyCommand } from "./apply.js";
 import { digCommand } from "./dig.js";
 import { dnsAddressCommand } from "./dnsAddress.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { DEFAULT_DNS_PORT } from "../live/dns.js";
 import { findRegion, regions } from "../model/catalog/index.js";
 import { traceCommand } from "./trace.js";
@@ -12,7 +14,7 @@ import { showCommand } from "./show.js";
 import { demoCommand } from "./demo.js";
 import { stateCommand } from "./state.js";
 import { dataDir, storeFor, UsageError } from "./common.js";
-import { DEFAULT_PORT, DEFAULT_REGION, upCommand } from "./up.js";
+import { DEFAULT_PORT, DEFAULT_REGION, DNS_PORT_FILE, upCommand } from "./up.js";
 import { red } from "./render.js";
 import { StoreError } from "../state/store.js";
 import { SqliteStore } from "../state/sqlite.js";
@@ -66,6 +68,16 @@ async function up(args: string[]): Promise<void> {
     region, out: (l) => console.log(l),
     ...(values["no-dns"] ? {} : { dnsPort }),
   });
+}
+
+/** The DNS base port a `vpclab up` on this data directory said it uses, if it did. */
+function runningDnsPort(data: string): string | undefined {
+  if (process.env["VPCLAB_DNS_PORT"] !== undefined) return undefined;
+  try {
+    return (JSON.parse(readFileSync(join(data, DNS_PORT_FILE), "utf8")) as { basePort?: number }).basePort?.toString();
+  } catch {
+    return undefined;
+  }
 }
 
 /** --dns-port, else $VPCLAB_DNS_PORT, else 8053. */
@@ -127,7 +139,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
         if (rest.length > (values.to === undefined ? 1 : 0)) throw new UsageError(`unexpected argument '${rest.at(-1) ?? ""}'`);
         return traceCommand(store, { from: values.from, to: values.to ?? rest[0], protocol: values.protocol, json }, out);
       case "show": showCommand(store, json, out); return 0;
-      case "dns-address": dnsAddressCommand(store, rest, dnsBasePort(values["dns-port"]), json, out); return 0;
+      case "dns-address": dnsAddressCommand(store, rest, dnsBasePort(values["dns-port"] ?? runningDnsPort(dataDir(values.data))), json, out); return 0;
       case "demo": demoCommand(out); return 0;
       case "state": stateCommand(store, rest, out); return 0;
       default: err(`${red("error:")} unknown command '${command}'\n\n${HELP}`); return 2;

@@ -1,6 +1,8 @@
 // `vpclab up`: the AWS-compatible API server (EC2, ELBv2, STS on one port) over the data
 // directory's store, until interrupted. On SIGINT/SIGTERM it folds the journal into a checkpoint.
+import { writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { Engine, replayEntry } from "../server/engine.js";
 import { createApiServer } from "../server/http.js";
 import { MemoryStore, type Store } from "../state/store.js";
@@ -9,6 +11,8 @@ import { type DnsServer, startDnsServer } from "../live/dns.js";
 
 export const DEFAULT_PORT = 4566;
 export const DEFAULT_REGION = "us-east-1";
+/** In the data directory: the DNS base port the server uses, so `vpclab dns-address` finds it. */
+export const DNS_PORT_FILE = "dns.json";
 
 export interface UpOptions {
   port: number;
@@ -37,6 +41,7 @@ export async function startServer(opts: UpOptions): Promise<Running> {
   if (opts.dnsPort !== undefined) {
     // pollMs: a lab applied or a state imported by another process gets its VPCs' listeners too.
     dns = await startDnsServer({ host: opts.host, basePort: opts.dnsPort, world: () => store.load(), log: (l) => opts.out(`dns: ${l}`), pollMs: 1000 });
+    if (!opts.ephemeral) writeFileSync(join(opts.data, DNS_PORT_FILE), `${JSON.stringify({ basePort: opts.dnsPort })}\n`);
     const sync = dns.sync.bind(dns);
     engine.onChange = () => void sync();
   }

@@ -111,7 +111,8 @@ test("labs 1 and 2 through aws-cli alone", async () => {
     const eni = aws<DescribeNetworkInterfacesResult>("ec2", "describe-network-interfaces", "--network-interface-ids", ep.NetworkInterfaceIds![0]!).NetworkInterfaces![0]!;
     assert.equal(eni.InterfaceType, "vpc_endpoint");
     // Plain DNS to the VPC's resolver port: the endpoint's address; from outside, the public one.
-    const where = JSON.parse(vpclab(data, "dns-address", "lab", "--dns-port", String(dnsPort), "--output", "json").out) as { host: string; port: number };
+    const where = JSON.parse(vpclab(data, "dns-address", "lab", "--output", "json").out) as { host: string; port: number };
+    assert.equal(where.port, dnsPort + 1, "dns-address finds the running server's DNS port by itself");
     assert.deepEqual(await query(where.host, where.port, cfn), [eni.PrivateIpAddress]);
     assert.notDeepEqual(await query("127.0.0.1", dnsPort, cfn), [eni.PrivateIpAddress]);
     if (spawnSync("dig", ["-v"]).status === 0) {
