@@ -22,6 +22,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs as parseCliArgs } from "node:util";
 import {
   AttachInternetGatewayCommand, AuthorizeSecurityGroupIngressCommand, CreateInternetGatewayCommand, CreateRouteCommand,
   CreateRouteTableCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, CreateVpcEndpointCommand,
@@ -57,36 +58,25 @@ interface Options {
 const USAGE = "usage: node dist/bench/api.js [--calls N (default 3000)] [--warmup N (default 100)] [--seed N] [--servers stub,vpclab,vpclab-sqlite,moto] [--moto CMD (default moto_server)] [--out FILE] [--cpu-prof DIR] [--quiet]";
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { calls: 3000, warmup: 100, seed: DEFAULT_SEED, servers: [...ALL_SERVERS], moto: process.env["MOTO_SERVER"] ?? "moto_server", quiet: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case "--calls": opts.calls = Number(value()); break;
-      case "--warmup": opts.warmup = Number(value()); break;
-      case "--seed": opts.seed = Number(value()); break;
-      case "--servers": {
-        const names = value().split(",").map((s) => s.trim()).filter((s) => s !== "");
-        for (const n of names) if (!(ALL_SERVERS as readonly string[]).includes(n)) throw new Error(`unknown server '${n}' (choose from ${ALL_SERVERS.join(", ")})`);
-        opts.servers = ALL_SERVERS.filter((s) => names.includes(s));
-        break;
-      }
-      case "--moto": opts.moto = value(); break;
-      case "--out": opts.out = value(); break;
-      case "--cpu-prof": opts.cpuProf = path.resolve(value()); break;
-      case "--quiet": opts.quiet = true; break;
-      case "--help": case "-h":
-        console.log(USAGE);
-        process.exit(0);
-        break;
-      default: throw new Error(`unknown argument '${a}'\n${USAGE}`);
-    }
+  const { values: v } = parseCliArgs({
+    args: argv,
+    options: {
+      calls: { type: "string" }, warmup: { type: "string" }, seed: { type: "string" }, servers: { type: "string" }, moto: { type: "string" },
+      out: { type: "string" }, "cpu-prof": { type: "string" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" },
+    },
+  });
+  if (v.help) {
+    console.log(USAGE);
+    process.exit(0);
   }
+  const names = v.servers?.split(",").map((n) => n.trim()).filter((n) => n !== "");
+  for (const n of names ?? []) if (!(ALL_SERVERS as readonly string[]).includes(n)) throw new Error(`unknown server '${n}' (choose from ${ALL_SERVERS.join(", ")})`);
+  const opts: Options = {
+    calls: Number(v.calls ?? 3000), warmup: Number(v.warmup ?? 100), seed: Number(v.seed ?? DEFAULT_SEED),
+    servers: names ? ALL_SERVERS.filter((n) => names.includes(n)) : [...ALL_SERVERS],
+    moto: v.moto ?? process.env["MOTO_SERVER"] ?? "moto_server", quiet: v.quiet ?? false,
+    ...(v.out !== undefined ? { out: v.out } : {}), ...(v["cpu-prof"] !== undefined ? { cpuProf: path.resolve(v["cpu-prof"]) } : {}),
+  };
   if (!(Number.isInteger(opts.calls) && opts.calls > 0)) throw new Error("--calls must be a positive integer");
   if (!(Number.isInteger(opts.warmup) && opts.warmup >= 0)) throw new Error("--warmup must be a non-negative integer");
   if (!Number.isInteger(opts.seed)) throw new Error("--seed must be an integer");

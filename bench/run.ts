@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { parseArgs as parseCliArgs } from "node:util";
 import { NetworkView } from "../src/analysis/view.js";
 import { trace, type TraceRequest } from "../src/analysis/trace.js";
 import { APP_PORTS, FULL, PER_VPC, REGION, SEED, type BuildResult, buildTopology, vpcCount } from "./topology.js";
@@ -25,28 +26,15 @@ const CHILD_ENV = "VPCLAB_BENCH_CHILD";
 interface Options { scale: number; traces: number; warmup: number; out?: string; quiet: boolean }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { scale: 1, traces: 2000, warmup: 200, quiet: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case "--scale": opts.scale = Number(value()); break;
-      case "--traces": opts.traces = Number(value()); break;
-      case "--warmup": opts.warmup = Number(value()); break;
-      case "--out": opts.out = value(); break;
-      case "--quiet": opts.quiet = true; break;
-      case "--help": case "-h":
-        console.log("usage: node dist/bench/run.js [--scale F (0<F<=1, default 1)] [--traces N] [--warmup N] [--out FILE] [--quiet]");
-        process.exit(0);
-        break;
-      default: throw new Error(`unknown argument '${a}'`);
-    }
+  const { values: v } = parseCliArgs({
+    args: argv,
+    options: { scale: { type: "string" }, traces: { type: "string" }, warmup: { type: "string" }, out: { type: "string" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
+  if (v.help) {
+    console.log("usage: node dist/bench/run.js [--scale F (0<F<=1, default 1)] [--traces N] [--warmup N] [--out FILE] [--quiet]");
+    process.exit(0);
   }
+  const opts: Options = { scale: Number(v.scale ?? 1), traces: Number(v.traces ?? 2000), warmup: Number(v.warmup ?? 200), quiet: v.quiet ?? false, ...(v.out !== undefined ? { out: v.out } : {}) };
   if (!(opts.scale > 0 && opts.scale <= 1)) throw new Error("--scale must be a fraction in (0, 1]");
   if (!(Number.isInteger(opts.traces) && opts.traces > 0)) throw new Error("--traces must be a positive integer");
   if (!(Number.isInteger(opts.warmup) && opts.warmup >= 0)) throw new Error("--warmup must be a non-negative integer");
