@@ -51,6 +51,15 @@ export function find<K extends CollectionName>(ctx: Ctx, name: K, id: string): C
   return r && r.ownerId === ctx.account && r.region === ctx.region ? r : undefined;
 }
 
+/** The caller's resources of one kind in the caller's Region, in creation order. */
+export function owned<K extends CollectionName>(ctx: Ctx, kind: K): Collections[K][] {
+  const out: Collections[K][] = [];
+  for (const r of ctx.world.collection(kind).values()) {
+    if (r.ownerId === ctx.account && r.region === ctx.region) out.push(r);
+  }
+  return out;
+}
+
 export function get<K extends CollectionName>(ctx: Ctx, name: K, id: string): Collections[K] {
   checkIdFormat(name, id);
   const r = find(ctx, name, id);

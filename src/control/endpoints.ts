@@ -6,7 +6,7 @@ import { type RegionInfo, type ServiceInfo, fill, findAwsService, prefixListFor 
 import type { DnsEntry, Subnet, Tag, Vpc, VpcEndpoint, VpcEndpointType } from "../model/types.js";
 import { createEni, deleteEni } from "./networkInterfaces.js";
 import { checkFreeAddresses } from "./addresses.js";
-import { type Ctx, base, checkIdFormat, find, get } from "./context.js";
+import { type Ctx, base, checkIdFormat, find, get, owned } from "./context.js";
 
 export const QUOTAS = { gatewayPerRegion: 20, gatewayPerVpc: 255, interfacePerVpc: 50, policyChars: 20480 };
 /** The AWS account that owns interface-endpoint ENIs as their requester. */
@@ -152,7 +152,7 @@ function countQuota(ctx: Ctx, vpc: Vpc, type: VpcEndpointType): void {
   const inVpc = ctx.world.vpcEndpoints.inVpc(vpc.id);
   const over = type === "Gateway"
     ? inVpc.filter((e) => e.vpcEndpointType === "Gateway").length >= QUOTAS.gatewayPerVpc ||
-      [...ctx.world.vpcEndpoints.values()].filter((e) => e.ownerId === ctx.account && e.region === ctx.region && e.vpcEndpointType === "Gateway").length >= QUOTAS.gatewayPerRegion
+      owned(ctx, "vpcEndpoints").filter((e) => e.vpcEndpointType === "Gateway").length >= QUOTAS.gatewayPerRegion
     : inVpc.filter((e) => e.vpcEndpointType === "Interface" || e.vpcEndpointType === "GatewayLoadBalancer").length >= QUOTAS.interfacePerVpc;
   if (over) throw new AwsError("VpcEndpointLimitExceeded", "You've reached the limit on the number of VPC endpoints that you can create in the region.");
 }

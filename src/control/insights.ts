@@ -4,7 +4,7 @@ import { AwsError } from "../model/errors.js";
 import { parseIpv4 } from "../model/net.js";
 import type { Resource, Tag } from "../model/types.js";
 import type { CollectionName } from "../model/world.js";
-import { type Ctx, base, collectionOfId, get, invalidParam } from "./context.js";
+import { type Ctx, base, collectionOfId, get, invalidParam, owned } from "./context.js";
 import { type Filter, type FilterTable, applyFilters } from "./filters.js";
 import { analyse } from "./insightsRun.js";
 import { ec2Arn } from "./insightsShapes.js";
@@ -214,16 +214,12 @@ export const NETWORK_INSIGHTS_PATH_FILTERS: FilterTable<NetworkInsightsPath> = {
   "source-ip": (p) => p.sourceIp,
 };
 
-function owned<T extends Resource>(ctx: Ctx, items: Iterable<T>): T[] {
-  return [...items].filter((r) => r.ownerId === ctx.account && r.region === ctx.region);
-}
-
 /** The caller's paths, the named ones (each must exist) or all, filtered, in creation order. */
 export function describeNetworkInsightsPaths(ctx: Ctx, input: DescribeNetworkInsightsPathsInput = {}): NetworkInsightsPathShape[] {
   const ids = input.networkInsightsPathIds ?? [];
   const all = ids.length > 0
     ? [...new Set(ids)].map((id) => get(ctx, "networkInsightsPaths", id))
-    : owned(ctx, ctx.world.networkInsightsPaths.values());
+    : owned(ctx, "networkInsightsPaths");
   return applyFilters(all, input.filters, NETWORK_INSIGHTS_PATH_FILTERS).map(presentNetworkInsightsPath);
 }
 
@@ -296,7 +292,7 @@ export function describeNetworkInsightsAnalyses(ctx: Ctx, input: DescribeNetwork
   const ids = input.networkInsightsAnalysisIds ?? [];
   let all = ids.length > 0
     ? [...new Set(ids)].map((id) => get(ctx, "networkInsightsAnalyses", id))
-    : owned(ctx, ctx.world.networkInsightsAnalyses.values());
+    : owned(ctx, "networkInsightsAnalyses");
   if (input.networkInsightsPathId !== undefined) {
     const pathId = get(ctx, "networkInsightsPaths", input.networkInsightsPathId).id;
     all = all.filter((a) => a.networkInsightsPathId === pathId);

@@ -1,18 +1,11 @@
 // What EC2 actions share: the caller's resources of a kind, Describe (ids, filters, pages),
 // and the resource-id filters every Describe call documents.
-import { type Ctx, get } from "../../control/context.js";
+import { type Ctx, get, owned } from "../../control/context.js";
 import { type Filter, type FilterTable, applyFilters } from "../../control/filters.js";
 import type { CollectionName, Collections } from "../../model/world.js";
 import { paginate } from "../actions.js";
 
-/** The caller's resources of one kind in the caller's Region, in creation order. */
-export function owned<K extends CollectionName>(ctx: Ctx, kind: K): Collections[K][] {
-  const out: Collections[K][] = [];
-  for (const r of ctx.world.collection(kind).values()) {
-    if (r.ownerId === ctx.account && r.region === ctx.region) out.push(r);
-  }
-  return out;
-}
+export { owned };
 
 export interface DescribeInput { filters?: Filter[]; maxResults?: number; nextToken?: string }
 
