@@ -2,15 +2,16 @@
 // a destination with a protocol and port, and analyses of them (insightsRun.ts runs one).
 import { AwsError } from "../model/errors.js";
 import { parseIpv4 } from "../model/net.js";
-import type { Resource, Tag } from "../model/types.js";
+import type { Resource } from "../model/types.js";
 import type { CollectionName } from "../model/world.js";
 import { type Ctx, base, collectionOfId, get, invalidParam, owned } from "./context.js";
+import { tagsFor } from "./tags.js";
 import { type Filter, type FilterTable, applyFilters } from "./filters.js";
 import { analyse } from "./insightsRun.js";
 import { ec2Arn } from "./insightsShapes.js";
 
 export type { InsightsProtocol, FilterPortRange, PathFilter, TagSpecificationInput, CreateNetworkInsightsPathInput, NetworkInsightsPathShape, NetworkInsightsPath, AnalysisComponent, PortRange, AnalysisAclRule, AnalysisSecurityGroupRule, AnalysisRouteTableRoute, AnalysisPacketHeader, AdditionalDetail, InsightsExplanation, PathComponent, StartNetworkInsightsAnalysisInput, AnalysisStatus, NetworkInsightsAnalysisShape, NetworkInsightsAnalysis } from "../model/insights.js";
-import type { InsightsProtocol, FilterPortRange, PathFilter, TagSpecificationInput, CreateNetworkInsightsPathInput, NetworkInsightsPathShape, NetworkInsightsPath, StartNetworkInsightsAnalysisInput, NetworkInsightsAnalysisShape, NetworkInsightsAnalysis } from "../model/insights.js";
+import type { InsightsProtocol, FilterPortRange, PathFilter, CreateNetworkInsightsPathInput, NetworkInsightsPathShape, NetworkInsightsPath, StartNetworkInsightsAnalysisInput, NetworkInsightsAnalysisShape, NetworkInsightsAnalysis } from "../model/insights.js";
 
 export { DEFAULT_ANALYSIS_PORT, DEFAULT_INTERNET_DESTINATION, DEFAULT_INTERNET_SOURCE } from "./insightsRun.js";
 
@@ -45,20 +46,6 @@ const TYPE_OF_KIND: Partial<Record<CollectionName, string>> = {
 };
 
 // ---- Input checks ----
-
-function tagsFrom(specs: TagSpecificationInput[] | undefined, resourceType: string): Tag[] {
-  const tags: Tag[] = [];
-  for (const spec of specs ?? []) {
-    if (spec.resourceType === undefined) throw invalidParam("Tag specification resource type must have a value");
-    if (spec.resourceType !== resourceType) throw invalidParam(`'${spec.resourceType}' is not a valid taggable resource type for this operation.`);
-    for (const t of spec.tags ?? []) {
-      if (t.key === undefined || t.key === "") throw invalidParam("Tag key must not be empty");
-      if (t.key.toLowerCase().startsWith("aws:")) throw invalidParam("Tag keys starting with 'aws:' are reserved for internal use");
-      tags.push({ key: t.key, value: t.value ?? "" });
-    }
-  }
-  return tags;
-}
 
 function checkIp(value: string | undefined, param: string): void {
   if (value !== undefined && parseIpv4(value) === undefined) throw invalidParam(`Value (${value}) for parameter ${param} is invalid. Expecting an IPv4 address.`);
@@ -161,7 +148,7 @@ export function createNetworkInsightsPath(ctx: Ctx, input: CreateNetworkInsights
   }
   const source = resolveEnd(ctx, input.source, "source");
   const destination = input.destination !== undefined ? resolveEnd(ctx, input.destination, "destination") : undefined;
-  const tags = tagsFrom(input.tagSpecifications, "network-insights-path");
+  const tags = tagsFor(input.tagSpecifications, "network-insights-path");
 
   const b = base(ctx, "nip", tags);
   const path: NetworkInsightsPath = {
@@ -256,7 +243,7 @@ export function startNetworkInsightsAnalysis(ctx: Ctx, input: StartNetworkInsigh
   for (const a of input.additionalAccounts ?? []) {
     if (!/^\d{12}$/.test(a)) throw invalidParam(`Value (${a}) for parameter AdditionalAccounts is invalid. Expecting a 12-digit account id.`);
   }
-  const tags = tagsFrom(input.tagSpecifications, "network-insights-analysis");
+  const tags = tagsFor(input.tagSpecifications, "network-insights-analysis");
   const result = analyse(ctx, path, filterInArns, filterOutArns);
 
   const b = base(ctx, "nia", tags);
