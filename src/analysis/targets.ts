@@ -47,10 +47,12 @@ function landOn(walk: Walk, eni: NetworkInterface): void {
     walk.hop({ component: ref(inst, "instance"), verdict: running ? "pass" : "block", detail: `destination instance ${inst.id} (${inst.state})` });
     if (!running) walk.block({ code: "BAD_STATE", component: ref(inst, "instance"), message: `Instance ${inst.id} is ${inst.state}.` });
     walk.terminal = ref(inst, "instance");
+    walk.delivery = { vpcId: eni.vpcId, ip: eni.privateIpAddress, port: walk.port, instanceId: inst.id, networkInterfaceId: eni.id };
     return;
   }
   walk.hop({ component: ref(eni, "network-interface"), verdict: "pass", detail: `destination network interface ${eni.id}` });
   walk.terminal = ref(eni, "network-interface");
+  walk.delivery = { vpcId: eni.vpcId, ip: eni.privateIpAddress, port: walk.port, networkInterfaceId: eni.id };
 }
 
 function serviceHop(walk: Walk, ep: VpcEndpoint, via: string): void {

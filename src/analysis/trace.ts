@@ -83,6 +83,7 @@ export function trace(view: NetworkView, req: TraceRequest): Trace {
   }
   out.reachable = walk.explanations.length === 0 && walk.terminal !== undefined;
   if (walk.terminal) out.destination.component = walk.terminal;
+  if (walk.delivery) out.delivery = walk.delivery;
   out.returnComplete = walk.terminal !== undefined;
   return out;
 }

@@ -41,6 +41,20 @@ export interface DigResult {
 
 export interface Endpoint { ip: string; port: number; protocol: "tcp" | "udp" | "icmp"; host?: string }
 
+/**
+ * Where a reachable flow is finally delivered: the address and port it arrives on (behind a load
+ * balancer, the target's), so that the live data plane can carry real traffic there.
+ */
+export interface Delivery {
+  vpcId: string;
+  ip: string;
+  port: number;
+  instanceId?: string;
+  networkInterfaceId: string;
+  /** Set when a load balancer chose this target. */
+  via?: { loadBalancerArn: string; targetGroupArn: string };
+}
+
 export interface Trace {
   reachable: boolean;
   source: ComponentRef & { ip: string };
@@ -54,4 +68,6 @@ export interface Trace {
   explanations: Explanation[];
   /** Observations that do not block (a more specific route won, an endpoint in another Region is ignored ...). */
   notes: Explanation[];
+  /** Where the flow lands, when it reaches a network interface (an instance, or a load balancer's target). */
+  delivery?: Delivery;
 }

@@ -6,7 +6,7 @@ import { containsIp, formatIpv4, parseCidr } from "../model/net.js";
 import { routeTarget, routeTargets } from "../model/routes.js";
 import type { NetworkInterface, Route, Subnet } from "../model/types.js";
 import { type Protocol, describeSegments, evaluateAcl, evaluateSecurityGroups } from "./filters.js";
-import type { ComponentRef, Explanation, Hop, MatchedRule } from "./types.js";
+import type { ComponentRef, Delivery, Explanation, Hop, MatchedRule } from "./types.js";
 import type { NetworkView } from "./view.js";
 
 export interface Ports { from: number; to: number }
@@ -31,6 +31,8 @@ export class Walk {
   readonly notes: Explanation[] = [];
   private readonly returnSteps: (() => void)[] = [];
   terminal?: ComponentRef;
+  /** Where the flow lands for real traffic (see Trace.delivery). */
+  delivery?: Delivery;
   forwards = 0;
   /**
    * The AWS service the destination's name belongs to, when the trace went by name: several

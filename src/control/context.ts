@@ -8,11 +8,22 @@ export interface Ctx {
   world: World;
   account: string;
   region: string;
+  /**
+   * The live health of real backends ("host:port"), when a data plane is probing them: true up,
+   * false down, undefined not known. Only read-only calls (DescribeTargetHealth) may consult it:
+   * what changes the world must not depend on it, or the journal would not replay.
+   */
+  backendHealth?: (address: string) => boolean | undefined;
 }
 
 interface Kind { prefix: string; notFound: string; malformed: string; describe: (id: string) => string }
 
-const KINDS: Record<CollectionName, Kind> = {
+/** ELBv2 resources are named by ARN and answer in ELBv2's words: control/loadBalancers.ts looks them up. */
+type ArnCollection = "loadBalancers" | "targetGroups" | "listeners";
+/** The collections whose resources have EC2-style ids (prefix-hex). */
+export type Ec2Collection = Exclude<CollectionName, ArnCollection>;
+
+const KINDS: Record<Ec2Collection, Kind> = {
   vpcs: { prefix: "vpc", notFound: "InvalidVpcID.NotFound", malformed: "InvalidVpcID.Malformed", describe: (id) => `The vpc ID '${id}' does not exist` },
   subnets: { prefix: "subnet", notFound: "InvalidSubnetID.NotFound", malformed: "InvalidSubnetID.Malformed", describe: (id) => `The subnet ID '${id}' does not exist` },
   routeTables: { prefix: "rtb", notFound: "InvalidRouteTableID.NotFound", malformed: "InvalidRouteTableId.Malformed", describe: (id) => `The routeTable ID '${id}' does not exist` },
@@ -29,16 +40,18 @@ const KINDS: Record<CollectionName, Kind> = {
   vpnConnections: { prefix: "vpn", notFound: "InvalidVpnConnectionID.NotFound", malformed: "InvalidVpnConnectionID.Malformed", describe: (id) => `The vpnConnection ID '${id}' does not exist` },
   networkInsightsPaths: { prefix: "nip", notFound: "InvalidNetworkInsightsPathId.NotFound", malformed: "InvalidNetworkInsightsPathId.Malformed", describe: (id) => `The networkInsightsPath ID '${id}' does not exist` },
   networkInsightsAnalyses: { prefix: "nia", notFound: "InvalidNetworkInsightsAnalysisId.NotFound", malformed: "InvalidNetworkInsightsAnalysisId.Malformed", describe: (id) => `The networkInsightsAnalysis ID '${id}' does not exist` },
+  endpointServices: { prefix: "vpce-svc", notFound: "InvalidVpcEndpointServiceId.NotFound", malformed: "InvalidVpcEndpointServiceId.Malformed", describe: (id) => `The VpcEndpointService Id '${id}' does not exist` },
+  connectionNotifications: { prefix: "vpce-nfn", notFound: "InvalidConnectionNotification", malformed: "InvalidConnectionNotification", describe: (id) => `The connection notification '${id}' does not exist` },
 };
 
 /** The collection an id belongs to, by its prefix (vpc-, subnet-, ...), if any. */
-export function collectionOfId(id: string): CollectionName | undefined {
+export function collectionOfId(id: string): Ec2Collection | undefined {
   const prefix = id.slice(0, id.lastIndexOf("-"));
-  return (Object.keys(KINDS) as CollectionName[]).find((name) => KINDS[name].prefix === prefix);
+  return (Object.keys(KINDS) as Ec2Collection[]).find((name) => KINDS[name].prefix === prefix);
 }
 
 /** EC2 ids are the prefix and 8 or 17 hex digits; anything else is Malformed before it is NotFound. */
-export function checkIdFormat(name: CollectionName, id: string): void {
+export function checkIdFormat(name: Ec2Collection, id: string): void {
   const kind = KINDS[name];
   if (!new RegExp(`^${kind.prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`).test(id)) {
     throw new AwsError(kind.malformed, `Invalid id: "${id}" (expecting "${kind.prefix}-...")`);
@@ -60,7 +73,7 @@ export function owned<K extends CollectionName>(ctx: Ctx, kind: K): Collections[
   return out;
 }
 
-export function get<K extends CollectionName>(ctx: Ctx, name: K, id: string): Collections[K] {
+export function get<K extends Ec2Collection>(ctx: Ctx, name: K, id: string): Collections[K] {
   checkIdFormat(name, id);
   const r = find(ctx, name, id);
   if (!r) throw new AwsError(KINDS[name].notFound, KINDS[name].describe(id));

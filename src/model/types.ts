@@ -124,7 +124,8 @@ export interface NetworkAcl extends Resource {
   associations: { id: string; subnetId: string }[];
 }
 
-export type InterfaceType = "interface" | "vpc_endpoint" | "nat_gateway" | "gateway_load_balancer_endpoint";
+export type InterfaceType =
+  | "interface" | "vpc_endpoint" | "nat_gateway" | "gateway_load_balancer_endpoint" | "network_load_balancer" | "gateway_load_balancer";
 
 export interface NetworkInterface extends Resource {
   vpcId: string;
@@ -184,6 +185,55 @@ export interface VpcEndpoint extends Resource {
   dnsSuffix: string;
   dnsEntries: DnsEntry[];
   creationTimestamp: string;
+  /** For an endpoint to a customer endpoint service (PrivateLink): the service's vpce-svc- id. */
+  serviceId?: string;
+  /** For an endpoint to a customer endpoint service: the connection's id as the provider sees it (vpce-con-). */
+  connectionId?: string;
+}
+
+/**
+ * A customer endpoint service (the provider side of PrivateLink): network load balancers offered
+ * to Interface endpoints, or gateway load balancers to GatewayLoadBalancer endpoints. The
+ * connections are the endpoints whose serviceId is this service's id; they live with their
+ * consumers, in any account.
+ */
+export interface VpcEndpointService extends Resource {
+  /** vpce-svc- and 17 hex. */
+  id: string;
+  serviceType: "Interface" | "GatewayLoadBalancer";
+  /** com.amazonaws.vpce.<region>.<id> */
+  serviceName: string;
+  serviceState: "Pending" | "Available" | "Deleting" | "Deleted" | "Failed";
+  acceptanceRequired: boolean;
+  networkLoadBalancerArns: string[];
+  gatewayLoadBalancerArns: string[];
+  supportedIpAddressTypes: ("ipv4" | "ipv6")[];
+  /** Regions consumers may connect from (cross-Region PrivateLink); always includes the service's own. */
+  supportedRegions: string[];
+  privateDnsName?: string;
+  privateDnsNameConfiguration?: { state: "pendingVerification" | "verified" | "failed"; type: "TXT"; value: string; name: string };
+  payerResponsibility?: "ServiceOwner";
+  /** Principals allowed to connect: arn:aws:iam::<account>:root|user/..|role/.., or "*". */
+  allowedPrincipals: { principal: string; principalType: "All" | "Service" | "OrganizationUnit" | "Account" | "User" | "Role"; servicePermissionId: string }[];
+  creationTimestamp: string;
+}
+
+export type ConnectionEvent = "Accept" | "Connect" | "Delete" | "Reject";
+
+/** A connection notification (SNS topic) on an endpoint service or an endpoint, with what it would have published. */
+export interface ConnectionNotification extends Resource {
+  /** vpce-nfn- and 17 hex. */
+  id: string;
+  serviceId?: string;
+  vpcEndpointId?: string;
+  connectionNotificationArn: string;
+  connectionEvents: ConnectionEvent[];
+  connectionNotificationState: "Enabled" | "Disabled";
+  /**
+   * vpclab-internal, never rendered: the events that would have been published to the topic, in
+   * order, so that a user (vpclab show, tests) can see that a notification fired.
+   */
+  deliveries: { event: ConnectionEvent; vpcEndpointId: string; serviceId: string; at: string }[];
 }
 
 export interface VpcPeeringConnection extends Resource {

@@ -2,10 +2,11 @@
 // Control operations mutate it; analysis reads it; state/ saves and loads it.
 import { IdGenerator, type IdState } from "./ids.js";
 import type {
-  ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInterface, RouteTable,
-  SecurityGroup, Subnet, Vpc, VpcEndpoint, VpcPeeringConnection, VpnConnection, VpnGateway,
+  ConnectionNotification, ElasticIp, Instance, InternetGateway, NatGateway, NetworkAcl, NetworkInterface, RouteTable,
+  SecurityGroup, Subnet, Vpc, VpcEndpoint, VpcEndpointService, VpcPeeringConnection, VpnConnection, VpnGateway,
 } from "./types.js";
 import type { NetworkInsightsAnalysis, NetworkInsightsPath } from "./insights.js";
+import type { Listener, LoadBalancer, TargetGroup } from "./loadBalancing.js";
 
 /**
  * A map by id that also keeps, for resources that live in a VPC, the ids in each VPC. A VPC id
@@ -60,13 +61,19 @@ export interface Collections {
   vpnConnections: VpnConnection;
   networkInsightsPaths: NetworkInsightsPath;
   networkInsightsAnalyses: NetworkInsightsAnalysis;
+  loadBalancers: LoadBalancer;
+  targetGroups: TargetGroup;
+  listeners: Listener;
+  endpointServices: VpcEndpointService;
+  connectionNotifications: ConnectionNotification;
 }
 export type CollectionName = keyof Collections;
 
 export const COLLECTION_NAMES: readonly CollectionName[] = [
   "vpcs", "subnets", "routeTables", "internetGateways", "elasticIps", "natGateways", "securityGroups",
   "networkAcls", "networkInterfaces", "instances", "vpcEndpoints", "peeringConnections", "vpnGateways",
-  "vpnConnections", "networkInsightsPaths", "networkInsightsAnalyses",
+  "vpnConnections", "networkInsightsPaths", "networkInsightsAnalyses", "loadBalancers", "targetGroups", "listeners",
+  "endpointServices", "connectionNotifications",
 ];
 
 /** What a ClientToken was first used with, so that a retry gets the original answer (see protocol/). */
@@ -98,6 +105,11 @@ export class World {
   readonly vpnConnections = new ResourceMap<VpnConnection>();
   readonly networkInsightsPaths = new ResourceMap<NetworkInsightsPath>();
   readonly networkInsightsAnalyses = new ResourceMap<NetworkInsightsAnalysis>();
+  readonly loadBalancers = new ResourceMap<LoadBalancer>();
+  readonly targetGroups = new ResourceMap<TargetGroup>();
+  readonly listeners = new ResourceMap<Listener>();
+  readonly endpointServices = new ResourceMap<VpcEndpointService>();
+  readonly connectionNotifications = new ResourceMap<ConnectionNotification>();
   /** Per-name query counters, so that multi-address public names rotate like real S3. */
   readonly dnsRotation = new Map<string, number>();
   /** The next Vpc.dnsIndex to give (vpclab's DNS server listens on base port + index); indexes are never reused. */

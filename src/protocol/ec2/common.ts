@@ -1,8 +1,8 @@
 // What EC2 actions share: the caller's resources of a kind, Describe (ids, filters, pages),
 // and the resource-id filters every Describe call documents.
-import { type Ctx, get, owned } from "../../control/context.js";
+import { type Ctx, type Ec2Collection, get, owned } from "../../control/context.js";
 import { type Filter, type FilterTable, applyFilters } from "../../control/filters.js";
-import type { CollectionName, Collections } from "../../model/world.js";
+import type { Collections } from "../../model/world.js";
 import { paginate } from "../actions.js";
 
 export { owned };
@@ -13,7 +13,7 @@ export interface DescribeInput { filters?: Filter[]; maxResults?: number; nextTo
  * A Describe call: the named ids (each must exist, as AWS checks them) or all the caller's,
  * then filters, then one page. `present` turns a resource into the API's shape.
  */
-export function describe<K extends CollectionName, O>(
+export function describe<K extends Ec2Collection, O>(
   ctx: Ctx, kind: K, ids: string[] | undefined, input: DescribeInput,
   table: FilterTable<Collections[K]>, present: (r: Collections[K]) => O,
   bounds?: { min: number; max: number },
