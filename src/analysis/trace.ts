@@ -15,7 +15,14 @@ import { type Ingress, type Packet, type Ports, Walk, leaveEni, ref } from "./wa
 import { deliverLocal, enterThroughGateway, viaAppliance, viaGatewayEndpoint, viaInternetGateway, viaNatGateway, viaPeering, viaVpnGateway } from "./targets.js";
 
 export type TraceSource = { kind: "eni"; eniId: string } | { kind: "vpn"; vpnConnectionId: string; ip?: string };
-export interface TraceRequest { from: TraceSource; to: { host?: string; ip?: string; port: number; protocol?: Protocol }; rotation?: number }
+export interface TraceRequest {
+  from: TraceSource;
+  to: { host?: string; ip?: string; port: number; protocol?: Protocol };
+  /** Which of several answers (DNS records, load-balancer targets) this flow takes: successive flows rotate. */
+  rotation?: number;
+  /** The live health of real backends ("host:port"), when known: a load balancer sends flows only to healthy targets. */
+  backendHealth?: (address: string) => boolean | undefined;
+}
 
 export function trace(view: NetworkView, req: TraceRequest): Trace {
   const protocol = req.to.protocol ?? "tcp";
