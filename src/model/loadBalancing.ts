@@ -13,6 +13,12 @@ export interface LoadBalancerZone {
   /** The load balancer node's requester-managed ENI in the subnet; its address is what targets see as the source. */
   networkInterfaceId: string;
   privateIpv4Address: string;
+  /** Set when the private address was asked for (SubnetMapping PrivateIPv4Address): AWS then lists it as the zone's address. */
+  privateIpv4Requested?: boolean;
+  /** An internet-facing node's public address: the Elastic IP's, or one from AWS's pool. */
+  publicIpv4Address?: string;
+  /** The Elastic IP given in the SubnetMapping, if any. */
+  allocationId?: string;
 }
 
 export interface LoadBalancer extends Resource {
@@ -29,6 +35,8 @@ export interface LoadBalancer extends Resource {
   zones: LoadBalancerZone[];
   /** Network load balancers may have security groups (set at creation); gateway load balancers never do. */
   securityGroupIds: string[];
+  /** With security groups: whether their inbound rules apply to traffic arriving through PrivateLink ("on" by default). */
+  enforceSecurityGroupInboundRulesOnPrivateLinkTraffic?: "on" | "off";
   /** ELBv2 load balancer attributes by key (load_balancing.cross_zone.enabled, deletion_protection.enabled, ...). */
   attributes: Record<string, string>;
   createdTime: string;
@@ -79,8 +87,14 @@ export interface Listener extends Resource {
   /** The listener's ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/net|gwy/<lb name>/<lb hex>/<16 hex>). */
   id: string;
   loadBalancerArn: string;
+  /** The load balancer's VPC: kept so that the world indexes listeners by VPC. */
+  vpcId: string;
   /** Gateway load balancer listeners have neither port nor protocol. */
   port?: number;
   protocol?: TargetGroupProtocol;
   defaultActions: ListenerAction[];
+  /** TLS listeners: the server certificate's ARN (vpclab has no ACM and does not check it) and the security policy. */
+  certificates?: { certificateArn: string }[];
+  sslPolicy?: string;
+  alpnPolicy?: string[];
 }

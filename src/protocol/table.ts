@@ -1,7 +1,7 @@
 // The action table: every API action vpclab serves, by service and AWS name.
 import type { ActionTable } from "./actions.js";
 import { EC2_ACTIONS } from "./ec2/index.js";
-import { ELBV2_ACTIONS } from "./elbv2.js";
+import { ELBV2_ACTIONS } from "./elbv2/index.js";
 import { STS_ACTIONS } from "./sts.js";
 
 export const ACTIONS: Record<"ec2" | "elbv2" | "sts", ActionTable> = {

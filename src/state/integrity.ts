@@ -14,7 +14,7 @@ export function danglingReferences(world: World): string[] {
     need(world.networkAcls.has(v.defaultNetworkAclId), `${v.id} default network ACL`, v.defaultNetworkAclId);
     need(world.securityGroups.has(v.defaultSecurityGroupId), `${v.id} default security group`, v.defaultSecurityGroupId);
   }
-  for (const name of ["subnets", "routeTables", "securityGroups", "networkAcls", "networkInterfaces", "instances", "vpcEndpoints", "natGateways"] as const) {
+  for (const name of ["subnets", "routeTables", "securityGroups", "networkAcls", "networkInterfaces", "instances", "vpcEndpoints", "natGateways", "loadBalancers", "targetGroups", "listeners"] as const) {
     for (const r of world.collection(name).values()) need(world.vpcs.has(r.vpcId), r.id, r.vpcId);
   }
   for (const e of world.networkInterfaces.values()) need(world.subnets.has(e.subnetId), e.id, e.subnetId);
@@ -27,6 +27,19 @@ export function danglingReferences(world: World): string[] {
     for (const id of ep.networkInterfaceIds) need(world.networkInterfaces.has(id), ep.id, id);
     for (const id of ep.subnetIds) need(world.subnets.has(id), ep.id, id);
     for (const id of ep.routeTableIds) need(world.routeTables.has(id), ep.id, id);
+  }
+  for (const lb of world.loadBalancers.values()) {
+    for (const z of lb.zones) {
+      need(world.subnets.has(z.subnetId), lb.id, z.subnetId);
+      need(world.networkInterfaces.has(z.networkInterfaceId), lb.id, z.networkInterfaceId);
+    }
+  }
+  for (const l of world.listeners.values()) {
+    need(world.loadBalancers.has(l.loadBalancerArn), l.id, l.loadBalancerArn);
+    for (const a of l.defaultActions) need(world.targetGroups.has(a.targetGroupArn), l.id, a.targetGroupArn);
+  }
+  for (const svc of world.endpointServices.values()) {
+    for (const arn of [...svc.networkLoadBalancerArns, ...svc.gatewayLoadBalancerArns]) need(world.loadBalancers.has(arn), svc.id, arn);
   }
   for (const t of world.routeTables.values()) {
     for (const a of t.associations) if (a.subnetId !== undefined) need(world.subnets.has(a.subnetId), `${t.id} association ${a.id}`, a.subnetId);
