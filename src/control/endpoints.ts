@@ -1,16 +1,22 @@
 // VPC endpoints, consumer side. Gateway endpoints put a prefix-list route into each associated
 // route table; interface endpoints put one requester-managed ENI into each chosen subnet and
-// publish regional, zonal and (optionally) private DNS names for them.
+// publish regional, zonal and (optionally) private DNS names for them. Endpoints to customers'
+// endpoint services (and Gateway Load Balancer endpoints) are made in customerEndpoints.ts.
 import { AwsError } from "../model/errors.js";
 import { type RegionInfo, type ServiceInfo, fill, findAwsService, prefixListFor } from "../model/catalog/index.js";
-import type { DnsEntry, Subnet, Tag, Vpc, VpcEndpoint, VpcEndpointType } from "../model/types.js";
-import { createEni, deleteEni } from "./networkInterfaces.js";
+import type { DnsEntry, Subnet, Vpc, VpcEndpoint, VpcEndpointType } from "../model/types.js";
 import { checkFreeAddresses } from "./addresses.js";
-import { type Ctx, base, checkIdFormat, find, get, owned } from "./context.js";
+import { type Ctx, base, checkIdFormat, find, get } from "./context.js";
+import {
+  type CreateVpcEndpointInput, type EndpointRules, type ModifyVpcEndpointInput, type Unsuccessful, addEni, checkGroups, checkPrivateDnsConflict, checkSubnets, checkVpcDnsAttributes, countQuota, param, phzOf, removeEni, validatePolicy, vpceNames,
+} from "./endpointChecks.js";
+import { createCustomerEndpoint, isCustomerServiceName, modifyCustomerEndpoint } from "./customerEndpoints.js";
+import { customerDnsEntries, serviceOfEndpoint } from "./endpointServices.js";
+import { dropEndpointNotifications, notifyConnectionEvent } from "./connectionNotifications.js";
 
-export const QUOTAS = { gatewayPerRegion: 20, gatewayPerVpc: 255, interfacePerVpc: 50, policyChars: 20480 };
-/** The AWS account that owns interface-endpoint ENIs as their requester. */
-export const ENDPOINT_REQUESTER_ID = "727180483921";
+export {
+  type CreateVpcEndpointInput, type EndpointRules, type ModifyVpcEndpointInput, type Unsuccessful, ENDPOINT_REQUESTER_ID, QUOTAS, validatePolicy,
+} from "./endpointChecks.js";
 const TYPES: VpcEndpointType[] = ["Interface", "Gateway", "GatewayLoadBalancer", "Resource", "ServiceNetwork"];
 
 /** The default policies, as AWS returns them (gateway compact, interface pretty-printed). */
@@ -19,19 +25,6 @@ export const DEFAULT_POLICY: Record<"Gateway" | "Interface", string> = {
   Interface: '{\n  "Statement": [\n    {\n      "Action": "*", \n      "Effect": "Allow", \n      "Principal": "*", \n      "Resource": "*"\n    }\n  ]\n}',
 };
 
-export interface CreateVpcEndpointInput {
-  vpcId: string;
-  serviceName: string;
-  vpcEndpointType?: string;
-  routeTableIds?: string[];
-  subnetIds?: string[];
-  securityGroupIds?: string[];
-  privateDnsEnabled?: boolean;
-  policyDocument?: string;
-  tags?: Tag[];
-}
-
-const param = (message: string): AwsError => new AwsError("InvalidParameter", message);
 
 function resolveService(ctx: Ctx, serviceName: string, type: VpcEndpointType): { region: RegionInfo; service: ServiceInfo } {
   const found = findAwsService(serviceName);
@@ -48,21 +41,6 @@ function resolveService(ctx: Ctx, serviceName: string, type: VpcEndpointType): {
   return found;
 }
 
-export function validatePolicy(doc: string): void {
-  if (doc.length > QUOTAS.policyChars) {
-    throw new AwsError("InvalidPolicyDocument", `The policy document is ${doc.length} characters long; the limit is ${QUOTAS.policyChars}.`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(doc);
-  } catch {
-    throw new AwsError("InvalidPolicyDocument", "The policy document is not valid JSON.");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || !("Statement" in parsed)) {
-    throw new AwsError("InvalidPolicyDocument", "The policy document must be a JSON object with a Statement.");
-  }
-}
-
 function checkRouteTables(ctx: Ctx, vpc: Vpc, serviceCode: string, ids: string[]): string {
   const pl = prefixListFor(ctx.region, serviceCode);
   if (!pl) throw new AwsError("InvalidServiceName", `The Vpc Endpoint Service 'com.amazonaws.${ctx.region}.${serviceCode}' does not exist`);
@@ -76,38 +54,13 @@ function checkRouteTables(ctx: Ctx, vpc: Vpc, serviceCode: string, ids: string[]
   return pl.id;
 }
 
-/** Checks subnets for an interface endpoint: in the VPC, at most one per AZ (counting `kept`). */
-function checkSubnets(ctx: Ctx, vpc: Vpc, ids: string[], kept: Subnet[]): Subnet[] {
-  const subnets = ids.map((id) => get(ctx, "subnets", id));
-  const seen = new Map(kept.map((s) => [s.availabilityZone, s]));
-  for (const s of subnets) {
-    if (s.vpcId !== vpc.id) throw param(`The subnet ${s.id} does not belong to ${vpc.id}.`);
-    if (seen.has(s.availabilityZone)) {
-      throw new AwsError("DuplicateSubnetsInSameZone", `Found another VPC endpoint subnet in the availability zone of ${s.id}`);
-    }
-    seen.set(s.availabilityZone, s);
-  }
-  return subnets;
-}
-
-function checkGroups(ctx: Ctx, vpc: Vpc, ids: string[]): void {
-  for (const id of ids) {
-    if (get(ctx, "securityGroups", id).vpcId !== vpc.id) throw param(`The security group ${id} does not belong to ${vpc.id}.`);
-  }
-}
-
-/** Private DNS needs both VPC DNS attributes, and at most one endpoint per service name in the VPC. */
+/** Private DNS needs both VPC DNS attributes, a service that has a private name, and at most one endpoint per name in the VPC. */
 function checkPrivateDns(ctx: Ctx, vpc: Vpc, service: ServiceInfo, self?: string): void {
-  if (!vpc.enableDnsSupport || !vpc.enableDnsHostnames) {
-    throw param(`Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for ${vpc.id}`);
-  }
-  if (service.privateDnsNames.length === 0) throw param(`Private DNS is not supported for the service ${service.code}.`);
-  for (const other of ctx.world.vpcEndpoints.inVpc(vpc.id)) {
-    if (other.id !== self && other.privateDnsEnabled && other.serviceName === `com.amazonaws.${ctx.region}.${service.code}`) {
-      const domain = fill(service.privateDnsNames[0]!, ctx.region);
-      throw param(`private-dns-enabled cannot be set because there is already a conflicting DNS domain for ${domain} in the VPC ${vpc.id}`);
-    }
-  }
+  checkVpcDnsAttributes(vpc);
+  const serviceName = `com.amazonaws.${ctx.region}.${service.code}`;
+  // AWS's words for an interface endpoint to a service without one, DynamoDB's say (observed).
+  if (service.privateDnsNames.length === 0) throw param(`Private DNS can't be enabled because the service ${serviceName} does not provide a private DNS name.`);
+  checkPrivateDnsConflict(ctx, vpc, fill(service.privateDnsNames[0]!, ctx.region), (other) => other.serviceName === serviceName, self);
 }
 
 /** The label between the endpoint id and the Region in vpce.amazonaws.com names (ec2, api.sagemaker ...). */
@@ -116,56 +69,33 @@ export function dnsLabel(service: ServiceInfo): string {
   return m ? m[1]! : service.code;
 }
 
+/** An endpoint's DnsEntries: regional and zonal vpce.amazonaws.com names, then the private name(s) when enabled. */
 export function dnsEntriesFor(ctx: Pick<Ctx, "world">, ep: VpcEndpoint, phzId: string): DnsEntry[] {
+  if (ep.serviceId !== undefined) {
+    const svc = serviceOfEndpoint(ctx.world, ep);
+    return svc ? customerDnsEntries(ctx.world, ep, svc, phzId) : ep.dnsEntries;
+  }
   const found = findAwsService(ep.serviceName);
   if (!found || ep.vpcEndpointType !== "Interface") return [];
   const { region, service } = found;
-  const zone = region.vpceHostedZoneId;
   const star = service.wildcardEndpointNames ? "*." : "";
-  const tail = `${dnsLabel(service)}.${region.name}.vpce.amazonaws.com`;
-  const entries: DnsEntry[] = [{ dnsName: `${star}${ep.id}-${ep.dnsSuffix}.${tail}`, hostedZoneId: zone }];
-  for (const eniId of ep.networkInterfaceIds) {
-    const az = ctx.world.networkInterfaces.get(eniId)?.availabilityZone;
-    if (az) entries.push({ dnsName: `${star}${ep.id}-${ep.dnsSuffix}-${az}.${tail}`, hostedZoneId: zone });
-  }
+  const entries: DnsEntry[] = vpceNames(ctx, ep, `${dnsLabel(service)}.${region.name}.vpce.amazonaws.com`, region.vpceHostedZoneId, star);
   if (ep.privateDnsEnabled) {
     for (const name of service.privateDnsNames) entries.push({ dnsName: fill(name, region.name), hostedZoneId: phzId });
   }
   return entries;
 }
 
-function phzOf(ep: VpcEndpoint): string {
-  return ep.dnsEntries.find((e) => !e.dnsName.endsWith(".vpce.amazonaws.com"))?.hostedZoneId ?? `Z${ep.id.slice(5, 18).toUpperCase()}HZ`;
-}
-
-function addEni(ctx: Ctx, ep: VpcEndpoint, subnet: Subnet): void {
-  const eni = createEni(ctx, subnet, { interfaceType: "vpc_endpoint", groupIds: ep.groupIds, description: `VPC Endpoint Interface ${ep.id}`, requesterId: ENDPOINT_REQUESTER_ID });
-  ep.networkInterfaceIds.push(eni.id);
-}
-
-function removeEni(ctx: Ctx, ep: VpcEndpoint, eniId: string): void {
-  deleteEni(ctx, eniId);
-  ep.networkInterfaceIds = ep.networkInterfaceIds.filter((id) => id !== eniId);
-}
-
-function countQuota(ctx: Ctx, vpc: Vpc, type: VpcEndpointType): void {
-  const inVpc = ctx.world.vpcEndpoints.inVpc(vpc.id);
-  const over = type === "Gateway"
-    ? inVpc.filter((e) => e.vpcEndpointType === "Gateway").length >= QUOTAS.gatewayPerVpc ||
-      owned(ctx, "vpcEndpoints").filter((e) => e.vpcEndpointType === "Gateway").length >= QUOTAS.gatewayPerRegion
-    : inVpc.filter((e) => e.vpcEndpointType === "Interface" || e.vpcEndpointType === "GatewayLoadBalancer").length >= QUOTAS.interfacePerVpc;
-  if (over) throw new AwsError("VpcEndpointLimitExceeded", "You've reached the limit on the number of VPC endpoints that you can create in the region.");
-}
-
 /**
- * CreateVpcEndpoint for AWS services. Everything is validated before anything changes. The
- * returned copy shows an interface endpoint as `pending`, as AWS's response does; the stored
- * endpoint settles at once in `available`.
+ * CreateVpcEndpoint. Everything is validated before anything changes. The returned copy shows an
+ * interface endpoint as `pending`, as AWS's response does; the stored endpoint settles at once
+ * in `available`. Endpoints to customers' endpoint services are made in customerEndpoints.ts.
  */
 export function createVpcEndpoint(ctx: Ctx, input: CreateVpcEndpointInput): VpcEndpoint {
   const vpc = get(ctx, "vpcs", input.vpcId);
   const type = (input.vpcEndpointType ?? "Gateway") as VpcEndpointType;
   if (!TYPES.includes(type)) throw new AwsError("InvalidVpcEndpointType", `The VPC endpoint type '${String(input.vpcEndpointType)}' is not valid.`);
+  if (isCustomerServiceName(input.serviceName)) return createCustomerEndpoint(ctx, vpc, type, input);
   const { service } = resolveService(ctx, input.serviceName, type);
   const routeTableIds = [...new Set(input.routeTableIds ?? [])];
   const subnetIds = [...new Set(input.subnetIds ?? [])];
@@ -216,23 +146,17 @@ export function createVpcEndpoint(ctx: Ctx, input: CreateVpcEndpointInput): VpcE
   return type === "Interface" ? { ...structuredClone(ep), state: "pending" } : structuredClone(ep);
 }
 
-export interface ModifyVpcEndpointInput {
-  vpcEndpointId: string;
-  addRouteTableIds?: string[];
-  removeRouteTableIds?: string[];
-  addSubnetIds?: string[];
-  removeSubnetIds?: string[];
-  addSecurityGroupIds?: string[];
-  removeSecurityGroupIds?: string[];
-  privateDnsEnabled?: boolean;
-  policyDocument?: string;
-  resetPolicy?: boolean;
+
+
+function awsRules(ctx: Ctx, service: ServiceInfo): EndpointRules {
+  // vpclab offers every AWS service in every AZ of the catalog (docs/FIDELITY.md).
+  return { policySupported: service.policySupported, checkZones: () => undefined, checkPrivateDns: (vpc, self) => checkPrivateDns(ctx, vpc, service, self) };
 }
 
 export function modifyVpcEndpoint(ctx: Ctx, input: ModifyVpcEndpointInput): void {
   const ep = get(ctx, "vpcEndpoints", input.vpcEndpointId);
   const vpc = ctx.world.vpcs.get(ep.vpcId)!;
-  const { service } = findAwsService(ep.serviceName)!;
+  const rules = ep.serviceId !== undefined ? modifyCustomerEndpoint(ctx, ep, input) : awsRules(ctx, findAwsService(ep.serviceName)!.service);
   const gateway = ep.vpcEndpointType === "Gateway";
   const addRt = [...new Set(input.addRouteTableIds ?? [])];
   const removeRt = [...new Set(input.removeRouteTableIds ?? [])];
@@ -247,7 +171,7 @@ export function modifyVpcEndpoint(ctx: Ctx, input: ModifyVpcEndpointInput): void
     if (addSn.length || removeSn.length) throw param("Subnet IDs are only supported for Interface and GatewayLoadBalancer type VPC Endpoints.");
     if (addSg.length || removeSg.length) throw param("Security group IDs are only supported for Interface type VPC Endpoint.");
     if (input.privateDnsEnabled) throw param("Private DNS can only be enabled for Interface type VPC Endpoint.");
-    prefixListId = checkRouteTables(ctx, vpc, service.code, addRt.filter((id) => !ep.routeTableIds.includes(id)));
+    prefixListId = checkRouteTables(ctx, vpc, findAwsService(ep.serviceName)!.service.code, addRt.filter((id) => !ep.routeTableIds.includes(id)));
     for (const id of removeRt) {
       get(ctx, "routeTables", id);
       if (!ep.routeTableIds.includes(id)) throw param(`Route table ${id} is not associated with ${ep.id}.`);
@@ -259,17 +183,17 @@ export function modifyVpcEndpoint(ctx: Ctx, input: ModifyVpcEndpointInput): void
       if (!ep.subnetIds.includes(id)) throw param(`Subnet ${id} is not associated with ${ep.id}.`);
     }
     const kept = ep.subnetIds.filter((id) => !removeSn.includes(id)).map((id) => ctx.world.subnets.get(id)!);
-    checkSubnets(ctx, vpc, addSn.filter((id) => !ep.subnetIds.includes(id)), kept);
+    rules.checkZones(checkSubnets(ctx, vpc, addSn.filter((id) => !ep.subnetIds.includes(id)), kept));
     checkGroups(ctx, vpc, addSg);
     for (const id of removeSg) if (!ep.groupIds.includes(id)) throw param(`Security group ${id} is not associated with ${ep.id}.`);
     const groupsAfter = [...ep.groupIds.filter((g) => !removeSg.includes(g)), ...addSg.filter((g) => !ep.groupIds.includes(g))];
-    if (groupsAfter.length === 0) throw param("An interface endpoint must have at least one security group.");
-    if (input.privateDnsEnabled === true && !ep.privateDnsEnabled) checkPrivateDns(ctx, vpc, service, ep.id);
+    if (groupsAfter.length === 0 && ep.vpcEndpointType === "Interface") throw param("An interface endpoint must have at least one security group.");
+    if (input.privateDnsEnabled === true && !ep.privateDnsEnabled) rules.checkPrivateDns(vpc, ep.id);
     checkFreeAddresses(ctx.world, addSn.filter((id) => !ep.subnetIds.includes(id)).map((id) => ctx.world.subnets.get(id)!));
   }
   if (input.policyDocument !== undefined) {
     if (input.resetPolicy) throw new AwsError("InvalidParameterCombination", "PolicyDocument and ResetPolicy cannot both be specified.");
-    if (!service.policySupported) throw param(`The service ${ep.serviceName} does not support VPC endpoint policies.`);
+    if (!rules.policySupported) throw param(`The service ${ep.serviceName} does not support VPC endpoint policies.`);
     validatePolicy(input.policyDocument);
   }
 
@@ -297,12 +221,18 @@ export function modifyVpcEndpoint(ctx: Ctx, input: ModifyVpcEndpointInput): void
     for (const eniId of ep.networkInterfaceIds) ctx.world.networkInterfaces.get(eniId)!.groupIds = [...ep.groupIds];
   }
   if (input.privateDnsEnabled !== undefined && !gateway) ep.privateDnsEnabled = input.privateDnsEnabled;
-  if (input.resetPolicy && service.policySupported) ep.policyDocument = DEFAULT_POLICY[gateway ? "Gateway" : "Interface"];
+  if (input.resetPolicy && rules.policySupported) ep.policyDocument = DEFAULT_POLICY[gateway ? "Gateway" : "Interface"];
   if (input.policyDocument !== undefined) ep.policyDocument = input.policyDocument;
   ep.dnsEntries = dnsEntriesFor(ctx, ep, phzOf(ep));
 }
 
-export interface Unsuccessful { resourceId: string; error: { code: string; message: string } }
+
+/** Why an endpoint cannot be deleted yet: a Gateway Load Balancer endpoint that routes still target. */
+function stillRouted(ctx: Ctx, ep: VpcEndpoint): string | undefined {
+  if (ep.vpcEndpointType !== "GatewayLoadBalancer") return undefined;
+  // The routes can be in any of the VPC's tables, edge-associated ones included.
+  return ctx.world.routeTables.inVpc(ep.vpcId).find((t) => t.routes.some((r) => r.vpcEndpointId === ep.id))?.id;
+}
 
 /** Deletes what it can and reports the rest per id, as DeleteVpcEndpoints does. */
 export function deleteVpcEndpoints(ctx: Ctx, ids: string[]): Unsuccessful[] {
@@ -319,11 +249,20 @@ export function deleteVpcEndpoints(ctx: Ctx, ids: string[]): Unsuccessful[] {
       failed.push({ resourceId: id, error: { code: "InvalidVpcEndpoint.NotFound", message: `The Vpc Endpoint Id '${id}' does not exist` } });
       continue;
     }
+    // "You can only delete Gateway Load Balancer endpoints when the routes that are associated
+    // with the endpoint are deleted" (DeleteVpcEndpoints, API reference); the code is vpclab's.
+    const rtb = stillRouted(ctx, ep);
+    if (rtb !== undefined) {
+      failed.push({ resourceId: id, error: { code: "DependencyViolation", message: `The Gateway Load Balancer endpoint ${id} is the target of routes in ${rtb}: delete them first.` } });
+      continue;
+    }
     for (const rtbId of ep.routeTableIds) {
-      const rtb = ctx.world.routeTables.get(rtbId);
-      if (rtb) rtb.routes = rtb.routes.filter((r) => r.gatewayId !== ep.id);
+      const table = ctx.world.routeTables.get(rtbId);
+      if (table) table.routes = table.routes.filter((r) => r.gatewayId !== ep.id);
     }
     for (const eniId of [...ep.networkInterfaceIds]) removeEni(ctx, ep, eniId);
+    if (ep.serviceId !== undefined) notifyConnectionEvent(ctx.world, "Delete", ep);
+    dropEndpointNotifications(ctx.world, ep.id);
     ctx.world.vpcEndpoints.delete(ep.id);
   }
   return failed;

@@ -150,10 +150,13 @@ function checkRoute(ctx: Ctx, rtb: RouteTable, input: RouteInput): Route {
     route.instanceId = inst.id;
     route.networkInterfaceId = inst.networkInterfaceId;
   } else {
+    // VpcEndpointId takes Gateway Load Balancer endpoints only (CreateRoute, API reference): a
+    // gateway endpoint's routes come with the endpoint, and an interface endpoint is reached by DNS.
     const vpce = get(ctx, "vpcEndpoints", input.vpcEndpointId!);
     if (vpce.vpcEndpointType !== "GatewayLoadBalancer") {
-      throw invalidParam(`Route target ${vpce.id} must be a Gateway Load Balancer endpoint.`);
+      throw invalidParam(`Route target ${vpce.id} is a ${vpce.vpcEndpointType} endpoint: VpcEndpointId takes Gateway Load Balancer endpoints only.`);
     }
+    if (vpce.vpcId !== vpc.id) throw different(vpce.id);
     route.vpcEndpointId = vpce.id;
   }
   const vpcCidr = parseCidr(vpc.cidrBlock)!;

@@ -280,8 +280,8 @@ test("CreateVpcEndpoint answers each validation error with AWS's code and change
     await refused(server, create({ VpcId: vpcId, ServiceName: S3, PolicyDocument: `{"Statement":[],"x":"${"a".repeat(20480)}"}` }), "InvalidPolicyDocument");
     await refused(server, create({ VpcId: vpcId, ServiceName: S3, VpcEndpointType: "Bogus" as "Gateway" }), "InvalidVpcEndpointType");
     await refused(server, create({ VpcId: vpcId, ServiceName: CFN, VpcEndpointType: "Gateway" }), "InvalidParameter");
-    await refused(server, create({ VpcId: vpcId, ServiceName: "com.amazonaws.vpce.ap-northeast-2.vpce-svc-0123456789abcdef0", VpcEndpointType: "GatewayLoadBalancer", SubnetIds: [pub] }), "InvalidParameterValue",
-      /GatewayLoadBalancer endpoints/);
+    await refused(server, create({ VpcId: vpcId, ServiceName: "com.amazonaws.vpce.ap-northeast-2.vpce-svc-0123456789abcdef0", VpcEndpointType: "GatewayLoadBalancer", SubnetIds: [pub] }), "InvalidServiceName",
+      "The Vpc Endpoint Service 'com.amazonaws.vpce.ap-northeast-2.vpce-svc-0123456789abcdef0' does not exist");
     await refused(server, create({ VpcId: vpcId, VpcEndpointType: "Resource", ResourceConfigurationArn: "arn:aws:vpc-lattice:ap-northeast-2:111111111111:resourceconfiguration/rcfg-0123456789abcdef0" }), "InvalidParameterValue", /Resource and ServiceNetwork/);
     await refused(server, create({ ...iface, SubnetIds: [priv], IpAddressType: "dualstack" }), "InvalidParameterValue");
     await refused(server, create({ ...iface, SubnetIds: [priv], IpAddressType: "ipv5" as "ipv4" }), "InvalidParameterValue");

@@ -1,13 +1,15 @@
 // DescribeVpcEndpointServices: the endpoint services a caller can connect to, as consumers see
-// them. Today these are the AWS services of the caller's Region from the catalog; customer
-// endpoint services (the provider side, a later issue) join them in `visibleServices`.
+// them: the AWS services of the caller's Region from the catalog, and the customer endpoint
+// services of that Region whose owners allow the caller (or that the caller owns).
 import { createHash } from "node:crypto";
 import type { Ctx } from "../../control/context.js";
 import { dnsLabel } from "../../control/endpoints.js";
+import { serviceZones } from "../../control/endpointServices.js";
+import { visibleEndpointServices } from "../../control/endpointServicePermissions.js";
 import { type FilterTable, applyFilters } from "../../control/filters.js";
 import { fill, findRegion, services } from "../../model/catalog/index.js";
 import { AwsError } from "../../model/errors.js";
-import type { Tag } from "../../model/types.js";
+import type { Tag, VpcEndpointService } from "../../model/types.js";
 import { type ActionTable, as, paginate } from "../actions.js";
 import type { DescribeInput } from "./common.js";
 
@@ -15,7 +17,7 @@ import type { DescribeInput } from "./common.js";
 export interface EndpointServiceView {
   serviceName: string;
   serviceId: string;
-  serviceType: "Interface" | "Gateway";
+  serviceType: "Interface" | "Gateway" | "GatewayLoadBalancer";
   serviceRegion: string;
   owner: string;
   availabilityZones: string[];
@@ -27,6 +29,9 @@ export interface EndpointServiceView {
   managesVpcEndpoints: boolean;
   supportedIpAddressTypes: string[];
   tags: Tag[];
+  payerResponsibility?: string;
+  /** For a customer service with a private DNS name: pendingVerification, verified or failed. */
+  privateDnsNameVerificationState?: string;
 }
 
 /**
@@ -69,9 +74,29 @@ export function awsServiceViews(regionName: string): EndpointServiceView[] {
   return out;
 }
 
-/** Every service the caller may connect to. The seam for customer endpoint services. */
+/**
+ * A customer's endpoint service as a consumer sees it: owned by the provider's account, no
+ * endpoint policies (VpcEndpointPolicySupported false), the private DNS name with its
+ * verification state. Gateway Load Balancer services have no base DNS name. Only the owner sees
+ * the service's tags.
+ */
+function customerServiceView(ctx: Ctx, svc: VpcEndpointService): EndpointServiceView {
+  const zones = serviceZones(ctx.world, svc);
+  return {
+    serviceName: svc.serviceName, serviceId: svc.id, serviceType: svc.serviceType, serviceRegion: svc.region, owner: svc.ownerId,
+    availabilityZones: zones.map((z) => z.name), availabilityZoneIds: zones.map((z) => z.id),
+    baseEndpointDnsNames: svc.serviceType === "Interface" ? [`${svc.id}.${svc.region}.vpce.amazonaws.com`] : [],
+    privateDnsNames: svc.privateDnsName !== undefined ? [svc.privateDnsName] : [],
+    vpcEndpointPolicySupported: false, acceptanceRequired: svc.acceptanceRequired, managesVpcEndpoints: false,
+    supportedIpAddressTypes: svc.supportedIpAddressTypes, tags: svc.ownerId === ctx.account ? svc.tags : [],
+    ...(svc.payerResponsibility !== undefined ? { payerResponsibility: svc.payerResponsibility } : {}),
+    ...(svc.privateDnsNameConfiguration !== undefined ? { privateDnsNameVerificationState: svc.privateDnsNameConfiguration.state } : {}),
+  };
+}
+
+/** Every service the caller may connect to: AWS's, and the customers' that allow the caller. */
 export function visibleServices(ctx: Ctx): EndpointServiceView[] {
-  const all = [...awsServiceViews(ctx.region)];
+  const all = [...awsServiceViews(ctx.region), ...visibleEndpointServices(ctx).map((svc) => customerServiceView(ctx, svc))];
   // AWS lists services by name; S3's and DynamoDB's Gateway entry comes before their Interface one.
   return all.sort((a, b) => a.serviceName.localeCompare(b.serviceName) || a.serviceType.localeCompare(b.serviceType));
 }
@@ -84,9 +109,9 @@ export function presentServiceDetail(v: EndpointServiceView): object {
     privateDnsName: v.privateDnsNames[0],
     privateDnsNames: v.privateDnsNames.length ? v.privateDnsNames.map((privateDnsName) => ({ privateDnsName })) : undefined,
     vpcEndpointPolicySupported: v.vpcEndpointPolicySupported, acceptanceRequired: v.acceptanceRequired,
-    managesVpcEndpoints: v.managesVpcEndpoints, tags: v.tags,
+    managesVpcEndpoints: v.managesVpcEndpoints, tags: v.tags, payerResponsibility: v.payerResponsibility,
     // AWS's own private names need no verification by the consumer.
-    privateDnsNameVerificationState: v.privateDnsNames.length ? "verified" : undefined,
+    privateDnsNameVerificationState: v.privateDnsNameVerificationState ?? (v.privateDnsNames.length ? "verified" : undefined),
     supportedIpAddressTypes: v.supportedIpAddressTypes,
   };
 }

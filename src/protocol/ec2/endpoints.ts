@@ -2,6 +2,7 @@
 // DescribeVpcEndpoints and DeleteVpcEndpoints (DescribeVpcEndpointServices is in endpointServices.ts).
 import { type Ctx, get } from "../../control/context.js";
 import { createVpcEndpoint, deleteVpcEndpoints, modifyVpcEndpoint, type ModifyVpcEndpointInput } from "../../control/endpoints.js";
+import { customerPrivateDnsDefault, isCustomerServiceName } from "../../control/customerEndpoints.js";
 import type { FilterTable } from "../../control/filters.js";
 import { findAwsService } from "../../model/catalog/index.js";
 import { AwsError } from "../../model/errors.js";
@@ -101,12 +102,13 @@ interface CreateInput {
 /**
  * PrivateDnsEnabled when the caller leaves it out. The EC2 API Reference documented
  * "Default: true" for it (botocore models up to 1.29 and the documentation copied from them),
- * and the console turns it on for AWS services too; so an interface endpoint to an AWS service
- * that has a private DNS name gets private DNS unless the caller says otherwise. Lab files
- * call the control layer and keep their own explicit default.
+ * and the console turns it on for AWS services too; so an interface endpoint to a service that
+ * has a private DNS name (for a customer's service, a verified one) gets private DNS unless the
+ * caller says otherwise. Lab files call the control layer and keep their own explicit default.
  */
-function privateDnsDefault(i: CreateInput, type: string): boolean | undefined {
+function privateDnsDefault(ctx: Ctx, i: CreateInput, type: string): boolean | undefined {
   if (i.privateDnsEnabled !== undefined || type !== "Interface" || i.serviceName === undefined) return i.privateDnsEnabled;
+  if (isCustomerServiceName(i.serviceName)) return customerPrivateDnsDefault(ctx, i.serviceName);
   const found = findAwsService(i.serviceName);
   return found !== undefined && found.service.privateDnsNames.length > 0 ? true : undefined;
 }
@@ -116,7 +118,6 @@ function checkCreate(ctx: Ctx, i: CreateInput): string {
   get(ctx, "vpcs", i.vpcId);
   const type = i.vpcEndpointType ?? "Gateway";
   if (!TYPES.includes(type)) throw new AwsError("InvalidVpcEndpointType", `The VPC endpoint type '${type}' is not valid.`);
-  if (type === "GatewayLoadBalancer") throw notModelled("GatewayLoadBalancer endpoints (they come with endpoint services)");
   if (type === "Resource" || type === "ServiceNetwork" || i.resourceConfigurationArn !== undefined || i.serviceNetworkArn !== undefined) {
     throw notModelled("Resource and ServiceNetwork endpoints (VPC Lattice)");
   }
@@ -134,7 +135,7 @@ export const ENDPOINT_ACTIONS: ActionTable = {
       const i = as<CreateInput>(input);
       const type = checkCreate(ctx, i);
       const tags = tagsFor(i.tagSpecifications, "vpc-endpoint");
-      const privateDnsEnabled = privateDnsDefault(i, type);
+      const privateDnsEnabled = privateDnsDefault(ctx, i, type);
       const ep = createVpcEndpoint(ctx, {
         vpcId: i.vpcId, serviceName: i.serviceName!, vpcEndpointType: type, tags,
         ...(i.routeTableIds !== undefined ? { routeTableIds: i.routeTableIds } : {}),

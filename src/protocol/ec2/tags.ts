@@ -15,6 +15,7 @@ const RESOURCE_TYPES: Partial<Record<CollectionName, string>> = {
   networkInterfaces: "network-interface", instances: "instance", vpcEndpoints: "vpc-endpoint",
   peeringConnections: "vpc-peering-connection", vpnGateways: "vpn-gateway", vpnConnections: "vpn-connection",
   networkInsightsPaths: "network-insights-path", networkInsightsAnalyses: "network-insights-analysis",
+  endpointServices: "vpc-endpoint-service",
 };
 
 interface Tagged { id: string; tags: Tag[] }
