@@ -1,14 +1,17 @@
 // The Route 53 Resolver's view from inside a VPC (or from outside, for on-premises and internet
-// askers): interface-endpoint private DNS zones first, then EC2's own names, then public DNS,
-// where vpce.amazonaws.com names and AWS service names resolve for everyone.
+// askers): interface-endpoint private DNS zones first (AWS services' and customer services'),
+// then EC2's own names, then public DNS, where vpce.amazonaws.com names, load balancers' names
+// and AWS service names resolve for everyone.
 import { fill, findAwsService, findPublicServiceName } from "../model/catalog/index.js";
 import { formatIpv4, parseCidr, parseIpv4, containsIp } from "../model/net.js";
 import type { Vpc, VpcEndpoint } from "../model/types.js";
+import type { LoadBalancer } from "../model/loadBalancing.js";
 import type { ComponentRef, DigResult, DnsRecord, Explanation } from "./types.js";
 import type { NetworkView } from "./view.js";
+import { healthyEndpointEnis, healthyZones } from "./zoneHealth.js";
 
 /** TTLs as AWS serves them: S3's short rotation TTL, 60 s for other names. */
-export const TTL = { s3: 5, service: 60, endpoint: 60, ec2: 60 };
+export const TTL = { s3: 5, service: 60, endpoint: 60, ec2: 60, elb: 60 };
 
 export interface Asker { vpcId?: string; component: ComponentRef }
 
@@ -31,8 +34,9 @@ function rotate<T>(items: T[], n: number): T[] {
   return [...items.slice(k), ...items.slice(0, k)];
 }
 
+/** An endpoint's addresses: in one zone (zonal names), else those of healthy zones (regional and private names). */
 function endpointIps(view: NetworkView, ep: VpcEndpoint, az?: string): string[] {
-  return ep.networkInterfaceIds
+  return (az === undefined ? healthyEndpointEnis(view, ep, ep.networkInterfaceIds) : ep.networkInterfaceIds)
     .map((id) => view.world.networkInterfaces.get(id))
     .filter((e) => e !== undefined && (az === undefined || e.availabilityZone === az))
     .map((e) => e!.privateIpAddress);
@@ -70,14 +74,20 @@ export function resolve(view: NetworkView, asker: Asker, rawName: string, rotati
     }
     const dnsAttrsOn = vpc.enableDnsSupport && vpc.enableDnsHostnames;
     for (const ep of view.endpointsIn(vpc.id)) {
-      const svc = ep.vpcEndpointType === "Interface" ? findAwsService(ep.serviceName) : undefined;
-      if (!svc) continue;
-      const names = svc.service.privateDnsNames.map((n) => fill(n, svc.region.name));
-      if (!names.some((p) => matchesName(p, name))) continue;
+      const owned = privateNames(view, ep);
+      if (!owned || !owned.names.some((p) => matchesName(p, name))) continue;
+      if (owned.unverified) {
+        result.notes.push({
+          code: "PRIVATE_DNS_NAME_NOT_VERIFIED", component: epRef(ep),
+          message: `${ep.id} connects to ${owned.label}, whose private DNS name ${owned.unverified} is ${owned.state}: consumers get it only once the provider has verified the domain, so ${name} gets the public answer.`,
+          fix: `The provider publishes the TXT record of the service's PrivateDnsNameConfiguration, then runs aws ec2 start-vpc-endpoint-service-private-dns-verification --service-id ${ep.serviceId ?? "<service id>"}`,
+        });
+        continue;
+      }
       if (!ep.privateDnsEnabled) {
         result.notes.push({
           code: "PRIVATE_DNS_DISABLED", component: epRef(ep),
-          message: `${ep.id} serves ${svc.service.code} in this VPC, but its private DNS is off, so ${name} gets the public answer.`,
+          message: `${ep.id} serves ${owned.label} in this VPC, but its private DNS is off, so ${name} gets the public answer.`,
           fix: `aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${ep.id} --private-dns-enabled`,
         });
         continue;
@@ -91,7 +101,14 @@ export function resolve(view: NetworkView, asker: Asker, rawName: string, rotati
         continue;
       }
       const zone = ep.dnsEntries.find((d) => !d.dnsName.endsWith(".vpce.amazonaws.com"))?.hostedZoneId;
-      return answer(rotate(endpointIps(view, ep), rotation), TTL.endpoint, { kind: "private-dns", component: epRef(ep), ...(zone ? { zone } : {}) });
+      const source: DigResult["source"] = { kind: "private-dns", component: epRef(ep), ...(zone ? { zone } : {}) };
+      const regional = ep.dnsEntries[0]?.dnsName;
+      if (!owned.customer || regional === undefined) return answer(rotate(endpointIps(view, ep), rotation), TTL.endpoint, source);
+      // A customer service's private name is a CNAME to the endpoint's regional name (the spec's
+      // reading of AWS's docs): the answer chain shows both, as dig does.
+      answer(rotate(endpointIps(view, ep), rotation), TTL.endpoint, source);
+      result.answers = [{ name, type: "CNAME", ttl: TTL.endpoint, value: regional }, ...result.answers.map((a) => ({ ...a, name: regional }))];
+      return result;
     }
     // Amazon-provided private names resolve only when both DNS attributes are on (vpc-dns.html).
     const internal = dnsAttrsOn ? ec2InternalName(view, vpc, name) : undefined;
@@ -118,6 +135,17 @@ export function resolve(view: NetworkView, asker: Asker, rawName: string, rotati
     return result;
   }
 
+  const lbName = loadBalancerName(view, name);
+  if (lbName) {
+    // Internal load balancers' names are public too, and answer their nodes' private addresses;
+    // the main name only healthy zones' nodes, a zonal name its zone's node whatever its health.
+    const healthy = healthyZones(view, lbName.lb);
+    const addresses = lbName.lb.zones.filter((z) => (lbName.zone === undefined ? healthy.has(z.zoneId) : z.zoneName === lbName.zone))
+      .map((z) => (lbName.lb.scheme === "internet-facing" ? z.publicIpv4Address ?? view.world.networkInterfaces.get(z.networkInterfaceId)?.publicIp : undefined) ?? z.privateIpv4Address);
+    if (addresses.length === 0) return result;
+    return answer(rotate(addresses, rotation), TTL.elb, { kind: "elb-public", component: { id: lbName.lb.id, type: "load-balancer", name: lbName.lb.name }, zone: lbName.lb.canonicalHostedZoneId });
+  }
+
   const svc = findPublicServiceName(name);
   if (svc && svc.addresses.length > 0) {
     // Service names answer several addresses, in an order that rotates from query to query.
@@ -127,6 +155,31 @@ export function resolve(view: NetworkView, asker: Asker, rawName: string, rotati
     return answer(rotated, isS3 ? TTL.s3 : TTL.service, { kind: "aws-public", zone: `${svc.service.code}.${svc.region.name} (public)` });
   }
   return result;
+}
+
+/**
+ * The private names an interface endpoint may answer in its VPC: an AWS service's, or a customer
+ * service's one name (only once verified: `unverified` names the one consumers cannot use yet).
+ */
+function privateNames(view: NetworkView, ep: VpcEndpoint): { names: string[]; label: string; customer: boolean; unverified?: string; state?: string } | undefined {
+  if (ep.vpcEndpointType !== "Interface") return undefined;
+  const aws = findAwsService(ep.serviceName);
+  if (aws) return { names: aws.service.privateDnsNames.map((n) => fill(n, aws.region.name)), label: aws.service.code, customer: false };
+  const svc = view.serviceOf(ep);
+  const own = svc?.privateDnsName?.toLowerCase();
+  if (!svc || own === undefined) return undefined;
+  const state = svc.privateDnsNameConfiguration?.state ?? "pendingVerification";
+  return { names: [own], label: svc.id, customer: true, ...(state !== "verified" ? { unverified: own, state } : {}) };
+}
+
+/** <name>-<hex>.elb.<region>.amazonaws.com, or a zonal <az>.<name>-<hex>.elb... name. */
+function loadBalancerName(view: NetworkView, name: string): { lb: LoadBalancer; zone?: string } | undefined {
+  if (!name.endsWith(".amazonaws.com") || !name.includes(".elb.")) return undefined;
+  const lb = view.loadBalancerByDnsName(name);
+  if (lb) return { lb };
+  const dot = name.indexOf(".");
+  const zonal = view.loadBalancerByDnsName(name.slice(dot + 1));
+  return zonal && zonal.zones.some((z) => z.zoneName === name.slice(0, dot)) ? { lb: zonal, zone: name.slice(0, dot) } : undefined;
 }
 
 /** ip-10-0-1-103.<region>.compute.internal (ec2.internal in us-east-1) and i-<id>.<region>.compute.internal. */

@@ -4,7 +4,7 @@ import { routeTarget } from "../model/routes.js";
 import { formatIpv4, isPublicIp, parseIpv4 } from "../model/net.js";
 import type { InternetGateway } from "../model/types.js";
 import { EPHEMERAL, type Protocol } from "./filters.js";
-import { deliverLocal, enterThroughGateway, viaAppliance, viaGatewayEndpoint, viaInternetGateway, viaNatGateway, viaPeering, viaVpnGateway } from "./targets.js";
+import { dispatchRoute, enterThroughGateway } from "./targets.js";
 import type { Trace } from "./types.js";
 import type { NetworkView } from "./view.js";
 import { type RouteStep, Walk, ref } from "./walk.js";
@@ -34,14 +34,7 @@ const routeOnward: RouteStep = (walk, subnet, pkt, ingress, sourceEni) => {
     walk.block({ code: "BAD_STATE_ROUTE", component: rtbRef, message: `The route ${best.cidr} → ${target} in ${rtb.id} is a blackhole: its target no longer exists or is not active.` });
     return;
   }
-  if (r.gatewayId === "local") return deliverLocal(walk, rtb.vpcId, pkt, sourceEni, subnet.id);
-  if (r.gatewayId?.startsWith("igw-")) return viaInternetGateway(walk, r.gatewayId, pkt, sourceEni);
-  if (r.gatewayId?.startsWith("vpce-")) return viaGatewayEndpoint(walk, r.gatewayId, ingress);
-  if (r.gatewayId?.startsWith("vgw-")) return viaVpnGateway(walk, r.gatewayId, pkt);
-  if (r.natGatewayId) return viaNatGateway(walk, r.natGatewayId, pkt, ingress, subnet.id);
-  if (r.vpcPeeringConnectionId) return viaPeering(walk, rtb.vpcId, r.vpcPeeringConnectionId, pkt, sourceEni);
-  if (r.networkInterfaceId) return viaAppliance(walk, r.networkInterfaceId, pkt, ingress, sourceEni, subnet.id);
-  walk.block({ code: "UNSUPPORTED_ROUTE_TARGET", component: { id: r.vpcEndpointId ?? "?", type: "route-target" }, message: `Routes to ${r.vpcEndpointId ?? "this target"} (Gateway Load Balancer endpoints) are not analysed yet.` });
+  dispatchRoute(walk, subnet, rtb.vpcId, best, pkt, ingress, sourceEni);
 };
 
 /**

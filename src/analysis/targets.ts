@@ -1,41 +1,70 @@
 // Where a route leads: the VPC's own addresses (instances, interface endpoints and the services
-// behind them), gateway endpoints, internet and NAT gateways, peering connections, VPN gateways
-// and appliances; and how traffic enters a VPC through a gateway. Each target adds its hops,
-// its blockers and its checks for the way back.
+// behind them, load balancers), gateway endpoints, internet and NAT gateways, peering
+// connections, VPN gateways, appliances and Gateway Load Balancer endpoints; and how traffic
+// enters a VPC through a gateway. Each target adds its hops, blockers and checks for the way back.
 import { awsAddressOwner, findAwsService } from "../model/catalog/index.js";
 import { containsIp, formatIpv4, isPublicIp, parseCidr, parseIpv4 } from "../model/net.js";
 import { routeTarget } from "../model/routes.js";
-import type { NetworkInterface, VpcEndpoint } from "../model/types.js";
+import type { NetworkInterface, Subnet, VpcEndpoint } from "../model/types.js";
 import { EPHEMERAL } from "./filters.js";
+import { viaGwlbEndpoint } from "./gwlb.js";
+import { throughLoadBalancer } from "./loadBalancer.js";
+import { isCustomerEndpoint, privateLinkOneWay, throughEndpointService } from "./privateLink.js";
 import type { ComponentRef } from "./types.js";
-import { type Ingress, MAX_FORWARDS, type Packet, type Walk, aclCheck, arriveAtEni, expectRouteBack, leaveEni, leaveSubnet, ref, routeOut } from "./walk.js";
+import type { InstalledRoute } from "./view.js";
+import { type Ingress, type Packet, type Walk, aclCheck, arriveAtEni, expectRouteBack, leaveEni, leaveSubnet, ref, routeOut } from "./walk.js";
 
 /** A route whose target is gone: AWS shows such routes as blackholes. */
 function missingTarget(walk: Walk, id: string, type: string): void {
   walk.block({ code: "BAD_STATE_ROUTE", component: { id, type }, message: `The route's target ${id} does not exist.` });
 }
 
-function loop(walk: Walk, component: ComponentRef): boolean {
-  if (++walk.forwards <= MAX_FORWARDS) return false;
-  walk.block({ code: "ROUTING_LOOP", component, message: `The path is forwarded more than ${MAX_FORWARDS} times (through NAT gateways or appliances): a routing loop.` });
-  return true;
+/**
+ * Where the route a subnet's table chose leads. trace.ts and fromInternet.ts route (and report a
+ * missing route) themselves; from there on every walk shares this.
+ */
+export function dispatchRoute(walk: Walk, subnet: Subnet, vpcId: string, installed: InstalledRoute, pkt: Packet, ingress: Ingress, sourceEni?: NetworkInterface): void {
+  const r = installed.route;
+  if (r.gatewayId === "local") return deliverLocal(walk, vpcId, pkt, sourceEni, subnet.id);
+  if (r.gatewayId?.startsWith("igw-")) return viaInternetGateway(walk, r.gatewayId, pkt, sourceEni);
+  if (r.gatewayId?.startsWith("vpce-")) return viaGatewayEndpoint(walk, r.gatewayId, ingress);
+  if (r.gatewayId?.startsWith("vgw-")) return viaVpnGateway(walk, r.gatewayId, pkt);
+  if (r.natGatewayId) return viaNatGateway(walk, r.natGatewayId, pkt, ingress, subnet.id);
+  if (r.vpcPeeringConnectionId) return viaPeering(walk, vpcId, r.vpcPeeringConnectionId, pkt, sourceEni);
+  if (r.networkInterfaceId) return viaAppliance(walk, r.networkInterfaceId, pkt, ingress, sourceEni, subnet.id);
+  if (r.vpcEndpointId) return viaGwlbEndpoint(walk, r.vpcEndpointId, pkt, ingress, sourceEni, subnet.id);
+  walk.block({ code: "UNSUPPORTED_ROUTE_TARGET", component: { id: routeTarget(r), type: "route-target" }, message: `Routes to ${routeTarget(r)} are not analysed.` });
 }
 
 export function deliverLocal(walk: Walk, vpcId: string, pkt: Packet, sourceEni: NetworkInterface | undefined, fromSubnetId: string | undefined): void {
   const eni = walk.view.eniAt(vpcId, pkt.dst);
   if (!eni) {
     walk.block({ code: "UNKNOWN_DESTINATION", component: { id: vpcId, type: "vpc" }, message: `No network interface in ${vpcId} has the address ${formatIpv4(pkt.dst)}.` });
+    privateLinkOneWay(walk, vpcId, pkt.dst);
     return;
   }
   arriveAtEni(walk, eni, pkt, sourceEni, fromSubnetId);
-  landOn(walk, eni);
+  landOn(walk, eni, pkt);
 }
 
-/** What the flow reached at an ENI: an instance, an interface endpoint (and its service), an appliance. */
-function landOn(walk: Walk, eni: NetworkInterface): void {
+/** What the flow reached at an ENI: an instance, an interface endpoint (and its service), a load balancer, an appliance. */
+function landOn(walk: Walk, eni: NetworkInterface, pkt: Packet): void {
   const { view } = walk;
   const ep = view.endpointOfInterface(eni.id);
+  if (ep?.vpcEndpointType === "GatewayLoadBalancer") {
+    walk.hop({ component: ref(ep, "vpc-endpoint"), verdict: "block", detail: `${eni.privateIpAddress} is Gateway Load Balancer endpoint ${ep.id}'s interface` });
+    walk.block({ code: "NO_POSSIBLE_DESTINATION", component: ref(ep, "vpc-endpoint"), message: `${eni.privateIpAddress} belongs to Gateway Load Balancer endpoint ${ep.id}: such an endpoint is a route target, reached by routes to other addresses, never a destination itself.` });
+    return;
+  }
+  if (ep && isCustomerEndpoint(ep)) return throughEndpointService(walk, ep, eni, pkt);
   if (ep) return throughInterfaceEndpoint(walk, ep, eni);
+  const node = view.loadBalancerNode(eni.id);
+  if (node?.lb.type === "network") return throughLoadBalancer(walk, node.lb, node.zone, { pkt });
+  if (node) {
+    walk.hop({ component: ref(eni, "network-interface"), verdict: "block", detail: `${eni.privateIpAddress} is gateway load balancer ${node.lb.name}'s node` });
+    walk.block({ code: "NO_POSSIBLE_DESTINATION", component: ref(eni, "network-interface"), message: `${eni.privateIpAddress} is a node of gateway load balancer ${node.lb.name}, which takes traffic only through its Gateway Load Balancer endpoints (routes to them), not addressed to itself.` });
+    return;
+  }
   if (eni.interfaceType === "nat_gateway") {
     walk.hop({ component: ref(eni, "network-interface"), verdict: "block", detail: `${eni.privateIpAddress}${eni.publicIp ? ` / ${eni.publicIp}` : ""} belongs to a NAT gateway` });
     walk.block({ code: "NO_POSSIBLE_DESTINATION", component: ref(eni, "network-interface"), message: `${eni.id} is a NAT gateway's interface: a NAT gateway accepts no connections to itself, and none initiated from the internet.` });
@@ -113,6 +142,8 @@ export function viaInternetGateway(walk: Walk, igwId: string, pkt: Packet, sourc
   }
   if (!isPublicIp(pkt.dst)) {
     walk.block({ code: "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS", component: igwRef, message: `${formatIpv4(pkt.dst)} is not a public address; an internet gateway cannot reach it.` });
+    const vpcId = igw?.attachments[0]?.vpcId;
+    if (vpcId) privateLinkOneWay(walk, vpcId, pkt.dst);
     return;
   }
   walk.onReturn(() => walk.back({ component: igwRef, verdict: "pass", detail: `${igwId} translates the reply back to ${formatIpv4(pkt.src)}` }));
@@ -140,6 +171,10 @@ export function enterThroughGateway(walk: Walk, gatewayId: string, vpcId: string
       walk.block({ code: "BAD_STATE_ROUTE", component: edgeRef, message: `The edge route ${best.cidr} → ${target ?? "?"} in ${edge.id} is a blackhole.` });
       return;
     }
+    if (best.route.vpcEndpointId) {
+      // Ingress routing into a Gateway Load Balancer endpoint: inspected, then on to the destination.
+      return viaGwlbEndpoint(walk, best.route.vpcEndpointId, pkt, ingress, undefined, undefined, { gatewayId, replyCidr });
+    }
     if (best.route.networkInterfaceId) {
       // Ingress through an appliance: the destination must route replies back through the
       // appliance (symmetric) or the gateway.
@@ -160,7 +195,7 @@ export function enterThroughGateway(walk: Walk, gatewayId: string, vpcId: string
   // A source that could not be translated to a public address is already a blocker; its reply route is moot.
   if (ingress !== "internet" || isPublicIp(pkt.src)) expectRouteBack(walk, eni.subnetId, pkt.src, gatewayId, replyCidr);
   arriveAtEni(walk, eni, pkt, undefined, undefined);
-  landOn(walk, eni);
+  landOn(walk, eni, pkt);
 }
 
 /** On the public internet: an AWS service's public address, another VPC's public IP, or a host out there. */
@@ -213,7 +248,7 @@ export function viaNatGateway(walk: Walk, natId: string, pkt: Packet, ingress: I
   }
   const translated: Packet = { src: parseIpv4(nat.privateIp)!, dst: pkt.dst, srcPorts: EPHEMERAL.wide };
   leaveSubnet(walk, nat.subnetId, translated, EPHEMERAL.wide, routeOut(view, nat.subnetId, translated.dst));
-  if (loop(walk, natRef)) return;
+  if (walk.loop(natRef)) return;
   walk.routeFrom(walk, view.subnet(nat.subnetId), translated, ingress, view.world.networkInterfaces.get(nat.networkInterfaceId));
 }
 
@@ -238,7 +273,7 @@ export function viaPeering(walk: Walk, fromVpcId: string, pcxId: string, pkt: Pa
   }
   expectRouteBack(walk, eni.subnetId, pkt.src, pcx.id, view.world.vpcs.get(fromVpcId)?.cidrBlock ?? `${formatIpv4(pkt.src)}/32`);
   arriveAtEni(walk, eni, pkt, sourceEni, undefined);
-  landOn(walk, eni);
+  landOn(walk, eni, pkt);
 }
 
 export function viaVpnGateway(walk: Walk, vgwId: string, pkt: Packet): void {
@@ -263,7 +298,7 @@ export function viaAppliance(walk: Walk, eniId: string, pkt: Packet, ingress: In
   if (eni.sourceDestCheck) {
     walk.block({ code: "ENI_SOURCE_DEST_CHECK_RESTRICTION", component: ref(eni, "network-interface"), message: `${eni.id} has source/destination checking on, so it drops traffic not addressed to itself and cannot forward it.`, fix: `aws ec2 modify-network-interface-attribute --network-interface-id ${eni.id} --no-source-dest-check` });
   }
-  if (loop(walk, ref(eni, "network-interface"))) return;
+  if (walk.loop(ref(eni, "network-interface"))) return;
   leaveEni(walk, eni, pkt);
   walk.routeFrom(walk, view.subnet(eni.subnetId), pkt, ingress, sourceEni);
 }

@@ -10,9 +10,10 @@ import type { NetworkInterface, Subnet, Vpc } from "../model/types.js";
 import { type Asker, resolve } from "./dns.js";
 import { EPHEMERAL, type Protocol } from "./filters.js";
 import type { ComponentRef, Trace } from "./types.js";
-import type { InstalledRoute, NetworkView } from "./view.js";
+import type { NetworkView } from "./view.js";
 import { type Ingress, type Packet, type Ports, Walk, leaveEni, ref } from "./walk.js";
-import { deliverLocal, enterThroughGateway, viaAppliance, viaGatewayEndpoint, viaInternetGateway, viaNatGateway, viaPeering, viaVpnGateway } from "./targets.js";
+import { dispatchRoute, enterThroughGateway } from "./targets.js";
+import { privateLinkOneWay } from "./privateLink.js";
 
 export type TraceSource = { kind: "eni"; eniId: string } | { kind: "vpn"; vpnConnectionId: string; ip?: string };
 export interface TraceRequest {
@@ -27,6 +28,8 @@ export interface TraceRequest {
 export function trace(view: NetworkView, req: TraceRequest): Trace {
   const protocol = req.to.protocol ?? "tcp";
   const walk = new Walk(view, protocol, req.to.port, routeFrom);
+  walk.rotation = req.rotation ?? 0;
+  if (req.backendHealth) walk.backendHealth = req.backendHealth;
   const origin = sourceOf(view, req.from);
   const out: Trace = {
     reachable: false,
@@ -45,7 +48,7 @@ export function trace(view: NetworkView, req: TraceRequest): Trace {
     walk.hop({
       component: dig.source.component ?? { id: dig.resolver, type: "dns-resolver" },
       verdict: first ? "info" : "block",
-      detail: first ? `${req.to.host} resolves to ${dig.answers.map((a) => a.value).join(", ")} (${dig.source.kind})` : `${req.to.host}: ${dig.status}`,
+      detail: first ? `${req.to.host} resolves to ${dig.answers.filter((a) => a.type === "A").map((a) => a.value).join(", ")}${first.name !== dig.name ? ` (CNAME ${first.name})` : ""} (${dig.source.kind})` : `${req.to.host}: ${dig.status}`,
       rule: first ? { record: `${first.name} A ${first.value}`, zone: dig.source.zone, ttl: first.ttl } : { status: dig.status },
     });
     if (!first) {
@@ -131,6 +134,7 @@ function routeFrom(walk: Walk, subnet: Subnet, pkt: Packet, ingress: Ingress, so
       message: `Route table ${rtb.id} (${explicit ? "associated with" : "the VPC's main table, used implicitly by"} ${subnet.id}) has no route to ${formatIpv4(pkt.dst)}: the subnet has no path there.`,
       fix: suggestRoute(view, subnet.vpcId, pkt.dst, walk.destService),
     });
+    privateLinkOneWay(walk, subnet.vpcId, pkt.dst);
     return;
   }
   const route = best.route;
@@ -153,7 +157,7 @@ function routeFrom(walk: Walk, subnet: Subnet, pkt: Packet, ingress: Ingress, so
     walk.block({ code: "BAD_STATE_ROUTE", component: rtbRef, message: `The route ${best.cidr} → ${target} in ${rtb.id} is a blackhole: its target no longer exists or is not active.` });
     return;
   }
-  dispatch(walk, subnet, rtb.vpcId, best, pkt, ingress, sourceEni);
+  dispatchRoute(walk, subnet, rtb.vpcId, best, pkt, ingress, sourceEni);
 }
 
 function suggestRoute(view: NetworkView, vpcId: string, dst: number, destService: string | undefined): string | undefined {
@@ -175,18 +179,6 @@ function suggestRoute(view: NetworkView, vpcId: string, dst: number, destService
   if (owner) return `Create an interface endpoint for ${service} with private DNS, or route 0.0.0.0/0 to a NAT gateway (or an internet gateway for a public subnet).`;
   if (isPublicIp(dst)) return "Route 0.0.0.0/0 to a NAT gateway, or to an internet gateway if this is a public subnet.";
   return "Add a route for this destination (peering connection, VPN gateway, or transit gateway).";
-}
-
-function dispatch(walk: Walk, subnet: Subnet, vpcId: string, installed: InstalledRoute, pkt: Packet, ingress: Ingress, sourceEni?: NetworkInterface): void {
-  const r = installed.route;
-  if (r.gatewayId === "local") return deliverLocal(walk, vpcId, pkt, sourceEni, subnet.id);
-  if (r.gatewayId?.startsWith("igw-")) return viaInternetGateway(walk, r.gatewayId, pkt, sourceEni);
-  if (r.gatewayId?.startsWith("vpce-")) return viaGatewayEndpoint(walk, r.gatewayId, ingress);
-  if (r.gatewayId?.startsWith("vgw-")) return viaVpnGateway(walk, r.gatewayId, pkt);
-  if (r.natGatewayId) return viaNatGateway(walk, r.natGatewayId, pkt, ingress, subnet.id);
-  if (r.vpcPeeringConnectionId) return viaPeering(walk, vpcId, r.vpcPeeringConnectionId, pkt, sourceEni);
-  if (r.networkInterfaceId) return viaAppliance(walk, r.networkInterfaceId, pkt, ingress, sourceEni, subnet.id);
-  walk.block({ code: "UNSUPPORTED_ROUTE_TARGET", component: { id: r.vpcEndpointId ?? "?", type: "route-target" }, message: `Routes to ${r.vpcEndpointId ?? "this target"} (Gateway Load Balancer endpoints) are not analysed yet.` });
 }
 
 function enterFromVpn(walk: Walk, origin: Origin, pkt: Packet): void {

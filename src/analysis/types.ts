@@ -34,7 +34,7 @@ export interface DigResult {
   resolver: string;
   answers: DnsRecord[];
   /** Where the answer came from: the hosted zone or synthesized namespace. */
-  source: { kind: "private-dns" | "vpce-public" | "ec2-internal" | "ec2-public" | "aws-public" | "none"; component?: ComponentRef; zone?: string };
+  source: { kind: "private-dns" | "vpce-public" | "ec2-internal" | "ec2-public" | "aws-public" | "elb-public" | "none"; component?: ComponentRef; zone?: string };
   explanations: Explanation[];
   notes: Explanation[];
 }

@@ -1,10 +1,11 @@
 // A read-only, indexed view of the world for analysis: lookups by id, by IP, by subnet and by
-// DNS name, and one longest-prefix-match table per route table. Built once per world state,
-// so a trace never scans all ENIs or all routes.
+// DNS name, load balancers and PrivateLink services by their parts, and one longest-prefix-match
+// table per route table. Built once per world state, so a trace never scans all ENIs or routes.
 import { findPrefixList } from "../model/catalog/index.js";
 import { PrefixTable } from "../model/lpm.js";
 import { parseCidr, parseIpv4 } from "../model/net.js";
-import type { NetworkAcl, NetworkInterface, Route, RouteTable, Subnet, VpcEndpoint, VpcPeeringConnection, VpnConnection } from "../model/types.js";
+import type { Listener, LoadBalancer, LoadBalancerZone } from "../model/loadBalancing.js";
+import type { NetworkAcl, NetworkInterface, Route, RouteTable, Subnet, VpcEndpoint, VpcEndpointService, VpcPeeringConnection, VpnConnection } from "../model/types.js";
 import type { World } from "../model/world.js";
 
 /** A route as installed: one CIDR, with the prefix list or VGW propagation it came from. */
@@ -26,6 +27,14 @@ export class NetworkView {
   private readonly igwOfVpc = new Map<string, string>();
   private readonly tables = new Map<string, PrefixTable<InstalledRoute>>();
   private readonly names = new Map<string, string>();
+  private readonly nodeOfEni = new Map<string, { lbId: string; zone: LoadBalancerZone }>();
+  private readonly lbByDnsName = new Map<string, string>();
+  private readonly listenersOfLb = new Map<string, Listener[]>();
+  private readonly serviceOfLb = new Map<string, string>();
+  private readonly serviceByName = new Map<string, string>();
+  private readonly endpointsOfService = new Map<string, VpcEndpoint[]>();
+  /** Provider VPC (where a service's load balancers are) -> the endpoints that connect to its services, by their VPC's CIDR. */
+  private readonly consumersOfVpc = new Map<string, PrefixTable<VpcEndpoint>>();
   private readonly namesBuilt = new Set<NamedKind>();
 
   constructor(readonly world: World) {
@@ -53,6 +62,33 @@ export class NetworkView {
     for (const v of world.vpnConnections.values()) push(this.vpnsOfVgw, v.vpnGatewayId, v);
     for (const g of world.vpnGateways.values()) for (const a of g.attachments) this.vgwOfVpc.set(a.vpcId, g.id);
     for (const g of world.internetGateways.values()) for (const a of g.attachments) this.igwOfVpc.set(a.vpcId, g.id);
+    this.indexLoadBalancing();
+  }
+
+  private indexLoadBalancing(): void {
+    const { world } = this;
+    for (const lb of world.loadBalancers.values()) {
+      this.lbByDnsName.set(lb.dnsName.toLowerCase(), lb.id);
+      for (const zone of lb.zones) this.nodeOfEni.set(zone.networkInterfaceId, { lbId: lb.id, zone });
+    }
+    for (const l of world.listeners.values()) push(this.listenersOfLb, l.loadBalancerArn, l);
+    for (const svc of world.endpointServices.values()) {
+      this.serviceByName.set(svc.serviceName, svc.id);
+      for (const arn of [...svc.networkLoadBalancerArns, ...svc.gatewayLoadBalancerArns]) this.serviceOfLb.set(arn, svc.id);
+    }
+    for (const ep of world.vpcEndpoints.values()) {
+      const svc = this.serviceOf(ep);
+      if (!svc) continue;
+      push(this.endpointsOfService, svc.id, ep);
+      const providers = new Set([...svc.networkLoadBalancerArns, ...svc.gatewayLoadBalancerArns].map((arn) => world.loadBalancers.get(arn)?.vpcId));
+      const consumer = world.vpcs.get(ep.vpcId);
+      for (const vpcId of providers) {
+        if (vpcId === undefined || vpcId === ep.vpcId || !consumer) continue;
+        let table = this.consumersOfVpc.get(vpcId);
+        if (!table) this.consumersOfVpc.set(vpcId, (table = new PrefixTable()));
+        table.insert(parseCidr(consumer.cidrBlock)!, ep);
+      }
+    }
   }
 
   subnet(id: string): Subnet { return this.world.subnets.get(id)!; }
@@ -93,6 +129,37 @@ export class NetworkView {
   vpnsOf(vgwId: string): readonly VpnConnection[] { return this.vpnsOfVgw.get(vgwId) ?? []; }
   vgwOf(vpcId: string): string | undefined { return this.vgwOfVpc.get(vpcId); }
   igwOf(vpcId: string): string | undefined { return this.igwOfVpc.get(vpcId); }
+
+  /** The load balancer whose node this ENI is, and the node (its zone). */
+  loadBalancerNode(eniId: string): { lb: LoadBalancer; zone: LoadBalancerZone } | undefined {
+    const n = this.nodeOfEni.get(eniId);
+    const lb = n ? this.world.loadBalancers.get(n.lbId) : undefined;
+    return lb && n ? { lb, zone: n.zone } : undefined;
+  }
+
+  loadBalancerByDnsName(name: string): LoadBalancer | undefined {
+    const id = this.lbByDnsName.get(name);
+    return id ? this.world.loadBalancers.get(id) : undefined;
+  }
+
+  listenersOf(lbArn: string): readonly Listener[] { return this.listenersOfLb.get(lbArn) ?? []; }
+
+  /** The endpoint service that offers this load balancer through PrivateLink, if any. */
+  serviceOfLoadBalancer(lbArn: string): VpcEndpointService | undefined {
+    const id = this.serviceOfLb.get(lbArn);
+    return id ? this.world.endpointServices.get(id) : undefined;
+  }
+
+  /** The customer endpoint service an endpoint connects to (by its service id, else its service name). */
+  serviceOf(ep: VpcEndpoint): VpcEndpointService | undefined {
+    const id = ep.serviceId ?? this.serviceByName.get(ep.serviceName);
+    return id ? this.world.endpointServices.get(id) : undefined;
+  }
+
+  endpointsOfServiceId(serviceId: string): readonly VpcEndpoint[] { return this.endpointsOfService.get(serviceId) ?? []; }
+
+  /** An endpoint, in a VPC whose CIDR holds ip, connected to a service whose load balancers are in this VPC. */
+  consumerEndpointAt(providerVpcId: string, ip: number): VpcEndpoint | undefined { return this.consumersOfVpc.get(providerVpcId)?.longest(ip)?.[0]; }
 
   /** A resource id by its Name tag (the lab file's names). */
   byName(kind: NamedKind, name: string): string | undefined {

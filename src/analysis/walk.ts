@@ -39,6 +39,17 @@ export class Walk {
    * services share public addresses in the catalog, so the address alone cannot say which.
    */
   destService?: string;
+  /** Which of several answers this flow takes (TraceRequest.rotation): a load balancer's target, for one. */
+  rotation = 0;
+  /** The live health of real backends (TraceRequest.backendHealth), for load balancers choosing a target. */
+  backendHealth?: (address: string) => boolean | undefined;
+  /**
+   * For a leg whose source is a load balancer node: what to add to a target's inbound blocker and
+   * the fix to give instead (the node's addresses or group, not the one address the leg came from).
+   */
+  sourceHint?: { why: string; fix: (eni: NetworkInterface) => string };
+  /** For a forked leg, once settled: how many of its explanations the forward walk gave (the rest came on the way back). */
+  private forwardExplanations?: number;
 
   constructor(readonly view: NetworkView, readonly protocol: Protocol, readonly port: number, readonly routeFrom: RouteStep) {}
 
@@ -47,6 +58,54 @@ export class Walk {
   block(e: Explanation): void { this.explanations.push(e); }
   onReturn(step: () => void): void { this.returnSteps.push(step); }
   finishReturn(): void { for (const step of this.returnSteps.reverse()) step(); }
+
+  /**
+   * A walk of one leg of this flow with its own port or protocol (a load balancer node to one of
+   * its targets, a Gateway Load Balancer to an appliance), to be tried, then absorbed or dropped.
+   */
+  fork(port: number, protocol: Protocol = this.protocol): Walk {
+    const leg = new Walk(this.view, protocol, port, this.routeFrom);
+    leg.rotation = this.rotation;
+    if (this.backendHealth) leg.backendHealth = this.backendHealth;
+    leg.forwards = this.forwards;
+    return leg;
+  }
+
+  /** Runs a forked leg's checks for the way back now, so that the leg is judged there and back; true when nothing blocks it. */
+  settle(): boolean {
+    this.forwardExplanations = this.explanations.length;
+    this.finishReturn();
+    return this.explanations.length === 0;
+  }
+
+  /**
+   * Takes a settled leg into this walk: its forward hops, blockers and notes now, its way back
+   * (hops and blockers) as this walk's next return step, so that it comes back before the hops
+   * that led to the leg. `deliver` when the leg's end is where the flow lands.
+   */
+  absorb(leg: Walk, deliver: boolean): void {
+    const n = leg.forwardExplanations ?? leg.explanations.length;
+    this.forward.push(...leg.forward);
+    this.explanations.push(...leg.explanations.slice(0, n));
+    this.notes.push(...leg.notes);
+    const back = leg.explanations.slice(n);
+    this.onReturn(() => {
+      this.ret.push(...leg.ret);
+      this.explanations.push(...back);
+    });
+    this.forwards = leg.forwards;
+    if (deliver) {
+      if (leg.terminal) this.terminal = leg.terminal;
+      if (leg.delivery) this.delivery = leg.delivery;
+    }
+  }
+
+  /** Counts one more forwarding (NAT gateway, appliance, Gateway Load Balancer endpoint); true, with a blocker, past MAX_FORWARDS. */
+  loop(component: ComponentRef): boolean {
+    if (++this.forwards <= MAX_FORWARDS) return false;
+    this.block({ code: "ROUTING_LOOP", component, message: `The path is forwarded more than ${MAX_FORWARDS} times (through NAT gateways, appliances or Gateway Load Balancer endpoints): a routing loop.` });
+    return true;
+  }
 
   get usesPorts(): boolean { return this.protocol !== "icmp"; }
   portText(p: Ports | number): string {
@@ -129,24 +188,30 @@ export function leaveEni(walk: Walk, eni: NetworkInterface, pkt: Packet): void {
  * address, for rules that reference a group; `fromSubnetId` the subnet the packet left.
  */
 export function arriveAtEni(walk: Walk, eni: NetworkInterface, pkt: Packet, sourceEni?: NetworkInterface, fromSubnetId?: string): void {
-  const { view } = walk;
   const crossing = fromSubnetId !== eni.subnetId;
   if (crossing) aclCheck(walk, eni.subnetId, false, pkt.src, { from: walk.port, to: walk.port }, "forward");
-  if (eni.groupIds.length > 0) {
-    const sg = evaluateSecurityGroups(view.world, eni, false, pkt.src, walk.protocol, walk.port, sourceEni);
-    walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-ingress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: ingress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no ingress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
-    if (!sg.allowed) {
-      walk.block({ code: "ENI_SG_RULES_MISMATCH", component: groupRef(walk, eni, undefined, "security-group"), message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no inbound rule allowing ${walk.portText(walk.port)} from ${formatIpv4(pkt.src)}.`, fix: `aws ec2 authorize-security-group-ingress --group-id ${eni.groupIds[0]!} --protocol ${walk.protocol} --port ${walk.usesPorts ? walk.port : -1} --cidr ${formatIpv4(pkt.src)}/32` });
-    }
-  }
+  if (eni.groupIds.length > 0) ingressGroups(walk, eni, pkt.src, sourceEni);
   walk.onReturn(() => {
     if (eni.groupIds.length > 0) walk.back({ component: groupRef(walk, eni, undefined, "security-group"), verdict: "pass", detail: `${eni.id}: reply allowed: security groups are stateful` });
     if (crossing) aclCheck(walk, eni.subnetId, true, pkt.src, pkt.srcPorts, "return");
   });
 }
 
+/**
+ * The ENI's security groups' inbound rules on a flow from `src` (the ENI of that address, if any,
+ * for rules that reference a group). `why` adds to the blocker's message, `fix` replaces its fix.
+ */
+export function ingressGroups(walk: Walk, eni: NetworkInterface, src: number, sourceEni?: NetworkInterface, why = walk.sourceHint?.why ?? "", fix = walk.sourceHint?.fix(eni)): boolean {
+  const sg = evaluateSecurityGroups(walk.view.world, eni, false, src, walk.protocol, walk.port, sourceEni);
+  walk.hop({ component: groupRef(walk, eni, sg.rule, "security-group-ingress"), verdict: sg.allowed ? "pass" : "block", detail: sg.allowed ? `${eni.id}: ingress allowed by ${String(sg.rule?.["rule"])}` : `${eni.id}: no ingress rule in ${eni.groupIds.join(", ")} allows ${walk.portText(walk.port)} from ${formatIpv4(src)}`, rule: sg.rule ?? { securityGroupIds: eni.groupIds.join(",") } });
+  if (!sg.allowed) {
+    walk.block({ code: "ENI_SG_RULES_MISMATCH", component: groupRef(walk, eni, undefined, "security-group"), message: `The security groups of ${eni.id} (${eni.groupIds.join(", ")}) have no inbound rule allowing ${walk.portText(walk.port)} from ${formatIpv4(src)}.${why}`, fix: fix ?? `aws ec2 authorize-security-group-ingress --group-id ${eni.groupIds[0]!} --protocol ${walk.protocol} --port ${walk.usesPorts ? walk.port : -1} --cidr ${formatIpv4(src)}/32` });
+  }
+  return sg.allowed;
+}
+
 /** The group whose rule decided, or the ENI's first group: hops name the security group, as Reachability Analyzer's do. */
-function groupRef(walk: Walk, eni: NetworkInterface, rule: MatchedRule | undefined, type: string): ComponentRef {
+export function groupRef(walk: Walk, eni: NetworkInterface, rule: MatchedRule | undefined, type: string): ComponentRef {
   const id = typeof rule?.["securityGroupId"] === "string" ? rule["securityGroupId"] : eni.groupIds[0] ?? eni.id;
   const sg = walk.view.world.securityGroups.get(id);
   return { ...(sg ? ref(sg, type) : { id, type }), ...(sg && !sg.tags.some((t) => t.key === "Name") ? { name: sg.groupName } : {}) };

@@ -9,6 +9,7 @@ import { EPHEMERAL, type Protocol } from "../analysis/filters.js";
 import type { ComponentRef, Hop, MatchedRule, Explanation as TraceExplanation, Trace } from "../analysis/types.js";
 import { type Ports, ref } from "../analysis/walk.js";
 import { type Ctx, collectionOfId } from "./context.js";
+import { type LoadBalancingExplanation, loadBalancingDetails, loadBalancingExplanation, vpcOfLoadBalancing } from "./insightsLoadBalancing.js";
 
 export function ec2Arn(region: string, account: string, type: string, id: string): string {
   return `arn:aws:ec2:${region}:${account}:${type}/${id}`;
@@ -20,6 +21,7 @@ const ARN_TYPE: Record<string, string> = {
   "security-group-egress": "security-group", "security-group-ingress": "security-group", "network-acl": "network-acl",
   "route-table": "route-table", subnet: "subnet", vpc: "vpc", "internet-gateway": "internet-gateway", "nat-gateway": "natgateway",
   "vpc-endpoint": "vpc-endpoint", "vpc-peering-connection": "vpc-peering-connection", "vpn-gateway": "vpn-gateway", "vpn-connection": "vpn-connection",
+  "vpc-endpoint-service": "vpc-endpoint-service",
 };
 const PROTOCOL_NUMBER: Record<Protocol, string> = { tcp: "6", udp: "17", icmp: "1" };
 const ACL_PROTOCOL: Record<NetworkAclEntry["protocol"], string> = { "-1": "all", "6": "tcp", "17": "udp", "1": "icmp" };
@@ -45,7 +47,8 @@ export class Shaper {
     const name = c.name ?? r?.tags.find((t) => t.key === "Name")?.value;
     return {
       id: c.id,
-      ...(arnType ? { arn: ec2Arn(r?.region ?? this.ctx.region, r?.ownerId ?? this.ctx.account, arnType, c.id) } : {}),
+      // Load balancers, listeners and target groups are named by their ELBv2 ARN.
+      ...(c.id.startsWith("arn:") ? { arn: c.id } : arnType ? { arn: ec2Arn(r?.region ?? this.ctx.region, r?.ownerId ?? this.ctx.account, arnType, c.id) } : {}),
       ...(name ? { name } : {}),
     };
   }
@@ -58,6 +61,7 @@ export class Shaper {
   }
 
   private vpcOf(id: string): string | undefined {
+    if (id.startsWith("arn:")) return vpcOfLoadBalancing(this.world, id);
     const kind = collectionOfId(id);
     const r = kind ? (this.world.collection(kind).get(id) as { vpcId?: unknown; attachments?: { vpcId?: unknown }[] } | undefined) : undefined;
     const vpcId = r?.vpcId ?? r?.attachments?.[0]?.vpcId;
@@ -158,8 +162,10 @@ export class Shaper {
       }
       case "aws-service":
         return { serviceName: id };
-      default:
-        return this.place(undefined, this.vpcOf(id));
+      default: {
+        const lb = loadBalancingDetails(this.world, h, (c) => this.component(c));
+        return { ...lb, ...this.place(undefined, this.vpcOf(id)) };
+      }
     }
   }
 
@@ -198,13 +204,19 @@ export class Shaper {
     if (!tr || out.length === 0) return;
     const fromEni = tr.source.type !== "internet-gateway";
     const originPorts = fromEni ? EPHEMERAL.linux : EPHEMERAL.wide;
-    const dstPorts = { from: this.port, to: this.port };
+    let dstPorts = { from: this.port, to: this.port };
     let src = tr.source.ip;
     let srcPorts = originPorts;
     let natPublic: string | undefined;
     for (const h of tr.forward) {
       const nat = h.component.type === "nat-gateway" ? this.world.natGateways.get(h.component.id) : undefined;
-      if (nat) {
+      const lbSource = h.component.type === "load-balancer" ? h.rule?.["source"] : undefined;
+      if (typeof lbSource === "string" && tr.delivery?.via) {
+        // A load balancer's node sends to its target's port, from its own address unless the client's is preserved.
+        if (lbSource !== src) srcPorts = EPHEMERAL.wide;
+        src = lbSource;
+        dstPorts = { from: tr.delivery.port, to: tr.delivery.port };
+      } else if (nat) {
         src = nat.privateIp;
         natPublic = nat.publicIp;
         srcPorts = EPHEMERAL.wide;
@@ -217,7 +229,8 @@ export class Shaper {
     const landed = terminal ? (this.world.instances.get(terminal.id)?.privateIpAddress ?? this.world.networkInterfaces.get(terminal.id)?.privateIpAddress) : undefined;
     const arrivedAt = landed ?? tr.destination.ip;
     if (direction === "forward") {
-      out[0]!.outboundHeader = this.header(tr.source.ip, tr.destination.ip, originPorts, dstPorts);
+      // As the source sends it: to the address and port asked for (a load balancer's listener's).
+      out[0]!.outboundHeader = this.header(tr.source.ip, tr.destination.ip, originPorts, { from: this.port, to: this.port });
       const last = terminal ? hops.map((h) => h.component.id).lastIndexOf(terminal.id) : -1;
       if (last >= 0) out[last]!.inboundHeader = this.header(src, arrivedAt, srcPorts, dstPorts);
     } else {
@@ -228,7 +241,7 @@ export class Shaper {
   /** A trace explanation as Reachability Analyzer's Explanation: the component in its typed member too, and what the message says of direction, ENI and ports. */
   explanation(e: TraceExplanation): InsightsExplanation {
     const component = this.component(e.component);
-    const out: InsightsExplanation = { explanationCode: e.code, component };
+    const out: LoadBalancingExplanation = { explanationCode: e.code, component };
     const field = FIELD_OF_TYPE[e.component.type];
     if (field) Object.assign(out, { [field]: component });
     const vpcId = this.vpcOf(e.component.id);
@@ -277,6 +290,7 @@ export class Shaper {
         break;
       }
       default:
+        loadBalancingExplanation(this.world, this.tr, e, out, this.port, (c) => this.component(c));
         break;
     }
     return out;

@@ -12,6 +12,10 @@ import {
   describeNetworkInsightsAnalyses, describeNetworkInsightsPaths, startNetworkInsightsAnalysis,
 } from "../../src/control/insights.js";
 import { rejects } from "../helpers.js";
+import { MODELS } from "../../src/protocol/shapes.js";
+import { renderResult } from "../../src/protocol/xml.js";
+
+const EC2_MODEL = MODELS.ec2;
 
 const EXAMPLES = fileURLToPath(new URL("../../../examples/", import.meta.url));
 const LAB_ACCOUNT = "000000000000";
@@ -277,4 +281,67 @@ test("an analysis whose source is gone fails; a terminated instance is not assoc
   assert.equal(unassociated.networkPathFound, false);
   assert.deepEqual(unassociated.explanations!.map((e) => [e.explanationCode, e.component?.id]), [["UNASSOCIATED_COMPONENT", inst.id]]);
   assert.deepEqual(describeNetworkInsightsAnalyses(ctx, { filters: [{ name: "status", values: ["failed"] }] }).map((x) => x.networkInsightsAnalysisId), [failed.networkInsightsAnalysisId]);
+});
+
+// ---- Load balancers and PrivateLink (lab 3) ----
+
+/** Lab 3's files, each in its own account; the analyses run as the consumer (222222222222). */
+function lab3(accepted: boolean): Ctx {
+  let world = new World();
+  for (const f of ["lab3-provider.yaml", "lab3-consumer.yaml", ...(accepted ? ["lab3-step4-accept.yaml"] : [])]) {
+    world = applyLab(world, readFileSync(`${EXAMPLES}${f}`, "utf8"), f).world;
+  }
+  return { world, account: "222222222222", region: "ap-northeast-2" };
+}
+
+test("lab 3: through an interface endpoint to a customer service, the path shows the service, the load balancer, its listener and target group, and the target", () => {
+  const pending = lab3(false);
+  const client = named(pending.world.instances.values(), "consumer-instance");
+  const ep = named(pending.world.vpcEndpoints.values(), "web-endpoint");
+  const waiting = analyse(pending, { source: client.id, destination: ep.id, protocol: "tcp", destinationPort: 80 });
+  assert.equal(waiting.networkPathFound, false);
+  assert.deepEqual(waiting.explanations!.map((e) => e.explanationCode), ["VPCE_CONNECTION_PENDING_ACCEPTANCE"]);
+  assert.deepEqual(waiting.explanations![0]!.vpcEndpoint?.id, ep.id);
+  assert.equal((waiting.explanations![0] as { state?: string }).state, "pendingAcceptance");
+  assert.ok(waiting.forwardPathComponents!.find((c) => c.component.id === ep.id)!.explanations, "the endpoint's component carries it");
+
+  const ctx = lab3(true);
+  const web = named(ctx.world.instances.values(), "web-server");
+  const lb = [...ctx.world.loadBalancers.values()].find((x) => x.name === "web-nlb")!;
+  const svc = named(ctx.world.endpointServices.values(), "web-svc");
+  const a = analyse(ctx, { source: client.id, destination: ep.id, protocol: "tcp", destinationPort: 80 });
+  assert.equal(a.networkPathFound, true, JSON.stringify(a.vpclabTrace!.explanations));
+  const forward = a.forwardPathComponents! as (PathComponent & { elasticLoadBalancerListener?: { id: string } })[];
+  const lbHop = forward.find((c) => c.component.id === lb.id)!;
+  assert.deepEqual(lbHop.component, { id: lb.id, arn: lb.id, name: "web-nlb" }, "an ELBv2 component is named by its ARN");
+  assert.equal(lbHop.vpc?.id, lb.vpcId);
+  const listener = forward.find((c) => c.elasticLoadBalancerListener)!;
+  assert.match(listener.elasticLoadBalancerListener!.id, /:listener\/net\/web-nlb\//);
+  assert.ok(forward.some((c) => /:targetgroup\/web-tg\//.test(c.component.id)));
+  const svcHop = forward.find((c) => c.component.id === svc.id)!;
+  assert.equal(svcHop.serviceName, svc.serviceName);
+  assert.equal(svcHop.component.arn, `arn:aws:ec2:ap-northeast-2:111111111111:vpc-endpoint-service/${svc.id}`);
+  // The packet as the source sends it (to the endpoint), and as the target gets it (from the node, on the target's port).
+  const node = lb.zones.find((z) => z.zoneName === "ap-northeast-2a")!;
+  assert.deepEqual(forward[0]!.outboundHeader!.destinationPortRanges, [{ from: 80, to: 80 }]);
+  const arrival = forward.find((c) => c.component.id === web.id)!.inboundHeader!;
+  assert.deepEqual([arrival.sourceAddresses, arrival.destinationAddresses, arrival.destinationPortRanges], [[`${node.privateIpv4Address}/32`], ["10.1.1.10/32"], [{ from: 80, to: 80 }]]);
+  assert.ok(a.returnPathComponents!.some((c) => c.component.id === lb.id), "the reply comes back through the node");
+});
+
+test("lab 3: a port no listener takes is ELBV2_LISTENERS_MISMATCH, with the load balancer's ARN and the port", () => {
+  const ctx = lab3(true);
+  const client = named(ctx.world.instances.values(), "consumer-instance");
+  const ep = named(ctx.world.vpcEndpoints.values(), "web-endpoint");
+  const lb = [...ctx.world.loadBalancers.values()].find((x) => x.name === "web-nlb")!;
+  // The endpoint's group admits 22, the listener only 80.
+  const a = analyse(ctx, { source: client.id, destination: ep.id, protocol: "tcp", destinationPort: 22 });
+  assert.equal(a.networkPathFound, false);
+  const e = a.explanations![0]! as { explanationCode: string; loadBalancerArn?: string; loadBalancerListenerPort?: number; component?: { id: string } };
+  assert.deepEqual([e.explanationCode, e.loadBalancerArn, e.loadBalancerListenerPort, e.component?.id], ["ELBV2_LISTENERS_MISMATCH", lb.id, 22, lb.id]);
+  // The API renders the model's members: the ARN and port reach the wire.
+  const xml = renderResult(EC2_MODEL, "StartNetworkInsightsAnalysis", { networkInsightsAnalysis: a }, "r-1");
+  assert.match(xml, new RegExp(`<loadBalancerArn>${lb.id}</loadBalancerArn>`));
+  assert.match(xml, /<loadBalancerListenerPort>22<\/loadBalancerListenerPort>/);
+  assert.match(xml, /<explanationCode>ELBV2_LISTENERS_MISMATCH<\/explanationCode>/);
 });
