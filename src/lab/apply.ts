@@ -11,8 +11,10 @@ import { LineCounter, locate } from "./position.js";
 import { LabSession } from "./session.js";
 import { internetGateways, networkAcls, onPremises, peerings, routeTables, routes, subnets, vpcs, vpnGateways } from "./network.js";
 import { endpoints, instances, natGateways, securityGroups } from "./workloads.js";
+import { loadBalancers, targetGroups } from "./loadBalancing.js";
+import { connections, endpointServices } from "./privatelink.js";
 
-const SECTIONS = ["region", "account", "seed", "description", "vpcs", "internetGateways", "vpnGateways", "subnets", "routeTables", "securityGroups", "networkAcls", "instances", "natGateways", "peerings", "onPremises", "endpoints"] as const;
+const SECTIONS = ["region", "account", "seed", "description", "vpcs", "internetGateways", "vpnGateways", "subnets", "routeTables", "securityGroups", "networkAcls", "instances", "natGateways", "peerings", "onPremises", "targetGroups", "loadBalancers", "endpointServices", "endpoints"] as const;
 
 export interface ApplyResult { world: World; created: string[]; changed: string[] }
 
@@ -44,7 +46,12 @@ export function applyLab(world: World, text: string, file: string): ApplyResult 
   }
 }
 
-/** Sections in dependency order: peerings before groups that reference peered groups, routes after every target exists, endpoints after DNS attributes. */
+/**
+ * Sections in dependency order: peerings before groups that reference peered groups; target
+ * groups after their instances, load balancers after their target groups, services after their
+ * load balancers, endpoints after services (and DNS attributes), routes after every target
+ * (Gateway Load Balancer endpoints included), and the provider's decisions on connections last.
+ */
 function run(copy: World, spec: Obj): ApplyResult {
   const region = str(spec, "region", []);
   const account = str(spec, "account", [], true) ?? "000000000000";
@@ -55,7 +62,10 @@ function run(copy: World, spec: Obj): ApplyResult {
   const seed = str(spec, "seed", [], true);
   const world = seed !== undefined && COLLECTION_NAMES.every((c) => copy.collection(c).size === 0) ? new World(IdGenerator.fresh(seed)) : copy;
   const s = new LabSession(world, { world, account, region }, spec);
-  for (const section of [vpcs, peerings, internetGateways, vpnGateways, subnets, routeTables, securityGroups, networkAcls, instances, natGateways, onPremises, routes, endpoints]) {
+  for (const section of [
+    vpcs, peerings, internetGateways, vpnGateways, subnets, routeTables, securityGroups, networkAcls, instances, natGateways, onPremises,
+    targetGroups, loadBalancers, endpointServices, endpoints, routes, connections,
+  ]) {
     section(s);
   }
   return { world, created: s.created, changed: s.changed };

@@ -125,7 +125,7 @@ export function routeTables(s: LabSession): void {
   }
 }
 
-/** Routes go in after every possible target (gateways, NAT, peering, instances) exists. */
+/** Routes go in after every possible target (gateways, NAT, peering, instances, Gateway Load Balancer endpoints) exists. */
 export function routes(s: LabSession): void {
   for (const [name, v] of s.section("routeTables")) {
     const path = ["routeTables", name];
@@ -141,7 +141,7 @@ export function routes(s: LabSession): void {
     for (const [i, want] of wanted.entries()) {
       const rp = [...path, "routes", i];
       const have = rtb.routes.find((r) => r.destinationCidrBlock === want.destinationCidrBlock);
-      const same = have && (["gatewayId", "natGatewayId", "vpcPeeringConnectionId", "networkInterfaceId"] as const).every((k) => have[k] === want[k] || (k === "networkInterfaceId" && want.instanceId !== undefined && have.instanceId === want.instanceId));
+      const same = have && (["gatewayId", "natGatewayId", "vpcPeeringConnectionId", "networkInterfaceId", "vpcEndpointId"] as const).every((k) => have[k] === want[k] || (k === "networkInterfaceId" && want.instanceId !== undefined && have.instanceId === want.instanceId));
       if (same) continue;
       s.step(rp, () => (have ? replaceRoute(s.ctx, want) : createRoute(s.ctx, want)));
       s.changed.push(`route table ${name}: ${want.destinationCidrBlock} → ${targetOf(want)}`);
@@ -164,6 +164,8 @@ function routeTarget(s: LabSession, target: string, path: Path): Partial<RouteIn
     ["natGateways", (id) => ({ natGatewayId: id })],
     ["peeringConnections", (id) => ({ vpcPeeringConnectionId: id })],
     ["instances", (id) => ({ instanceId: id })],
+    // Only a Gateway Load Balancer endpoint can be a route target; CreateRoute says so for others.
+    ["vpcEndpoints", (id) => ({ vpcEndpointId: id })],
   ];
   for (const [kind, make] of lookups) {
     const id = s.findByName(kind, target);
@@ -173,7 +175,7 @@ function routeTarget(s: LabSession, target: string, path: Path): Partial<RouteIn
     const field = { igw: "gatewayId", vgw: "gatewayId", nat: "natGatewayId", pcx: "vpcPeeringConnectionId", eni: "networkInterfaceId", i: "instanceId", vpce: "vpcEndpointId" }[byId];
     return { [field as string]: target };
   }
-  throw new LabError(path, `no internet gateway, VPN gateway, NAT gateway, peering or instance named '${target}'`);
+  throw new LabError(path, `no internet gateway, VPN gateway, NAT gateway, peering, instance or Gateway Load Balancer endpoint named '${target}'`);
 }
 
 export function networkAcls(s: LabSession): void {

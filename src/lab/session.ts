@@ -9,7 +9,10 @@ import { LabError, type Obj, type Path, obj } from "./reader.js";
 /** A literal AWS id in a lab file (names take precedence: a gateway may well be called igw-a). */
 const ID = /^[a-z]+-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
-export type Kind = "vpcs" | "subnets" | "routeTables" | "internetGateways" | "natGateways" | "securityGroups" | "networkAcls" | "instances" | "vpcEndpoints" | "peeringConnections" | "vpnGateways" | "vpnConnections";
+export type Kind = "vpcs" | "subnets" | "routeTables" | "internetGateways" | "natGateways" | "securityGroups" | "networkAcls" | "instances" | "vpcEndpoints" | "peeringConnections" | "vpnGateways" | "vpnConnections" | "endpointServices";
+
+/** ELBv2 resources: named by their own `name`, not a Name tag, and referred to by ARN. */
+export type ElbKind = "loadBalancers" | "targetGroups";
 
 export class LabSession {
   readonly created: string[] = [];
@@ -71,6 +74,7 @@ export class LabSession {
         if (kind === "instances" && (r as { state?: string }).state === "terminated") continue;
         if (kind === "natGateways" && (r as { state?: string }).state === "deleted") continue;
         if (kind === "peeringConnections" && (r as { status?: string }).status === "deleted") continue;
+        if (kind === "endpointServices" && (r as { serviceState?: string }).serviceState === "Deleted") continue;
         return r.id;
       }
     }
@@ -86,6 +90,26 @@ export class LabSession {
       throw new LabError(path, `no ${kind.replace(/s$/, "")} named '${name}'${hint}`);
     }
     return id;
+  }
+
+  /** A load balancer or target group of this account and Region by its ELBv2 name. */
+  findElb(kind: ElbKind, name: string): string | undefined {
+    for (const r of this.world.collection(kind).values()) {
+      if (r.ownerId === this.ctx.account && r.region === this.ctx.region && r.name === name) return r.id;
+    }
+    return undefined;
+  }
+
+  /** A reference to a load balancer or target group: its name, or its ARN. */
+  elbRef(kind: ElbKind, name: string, path: Path): string {
+    const id = this.findElb(kind, name) ?? (name.startsWith("arn:") ? name : undefined);
+    if (!id) throw new LabError(path, `no ${kind === "loadBalancers" ? "load balancer" : "target group"} named '${name}' in ${this.ctx.region} (account ${this.ctx.account})`);
+    return id;
+  }
+
+  /** True when this apply created the resource (so that it is not also reported as changed). */
+  isNew(id: string): boolean {
+    return this.created.some((c) => c.includes(`(${id})`));
   }
 
   tags(name: string): Tag[] {

@@ -5,8 +5,12 @@ import { allocateAddress, createNatGateway } from "../control/gateways.js";
 import { createSecurityGroup, replaceRules, type IpPermission } from "../control/securityGroups.js";
 import { modifyNetworkInterface, runInstances } from "../control/instances.js";
 import { createVpcEndpoint, modifyVpcEndpoint } from "../control/endpoints.js";
-import { LabError, type Path, bool, isObj, list, obj, ports, str, strList } from "./reader.js";
+import { MAX_TAGS, checkTag } from "../control/tags.js";
+import { BACKEND_TAG, parseBackendTag } from "../model/backends.js";
+import type { Tag } from "../model/types.js";
+import { LabError, type Obj, type Path, bool, isObj, list, obj, ports, str, strList } from "./reader.js";
 import type { LabSession } from "./session.js";
+import { serviceNameOf } from "./privatelink.js";
 
 function permissions(s: LabSession, rules: unknown[] | undefined, path: Path, vpcId: string): IpPermission[] {
   return (rules ?? []).map((r, i) => {
@@ -56,10 +60,59 @@ export function securityGroups(s: LabSession): void {
   }
 }
 
+/**
+ * The tags an instance declares besides its Name: `tags:` as given, and `backend:` as the
+ * vpclab:backend tag (a string as it is, a map of ports as PORT=HOST:PORT pairs), checked the way
+ * the data plane will read it so that a typo fails here rather than at the first connection.
+ */
+function instanceTags(s: LabSession, v: Obj, path: Path): Tag[] {
+  const out: Tag[] = [];
+  const tp = [...path, "tags"];
+  for (const [key, value] of Object.entries(obj(v["tags"], tp))) {
+    if (key === "Name") throw new LabError([...tp, key], "the Name tag is the instance's key in the file");
+    if (key === BACKEND_TAG) throw new LabError([...tp, key], `declare the real server with 'backend:' rather than the ${BACKEND_TAG} tag`);
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") throw new LabError([...tp, key], "a tag value must be a string");
+    out.push({ key, value: String(value) });
+  }
+  const raw = v["backend"];
+  if (raw !== undefined && raw !== null) {
+    const bp = [...path, "backend"];
+    const text = isObj(raw)
+      ? Object.entries(raw).map(([port, address]) => {
+        if (typeof address !== "string") throw new LabError([...bp, port], "expected HOST:PORT, for example 127.0.0.1:8080");
+        return `${port}=${address}`;
+      }).join(",")
+      : str(v, "backend", path);
+    const parsed = parseBackendTag(text);
+    if ("error" in parsed) throw new LabError(bp, `${parsed.error}; expected HOST:PORT (127.0.0.1:8080) or a map of ports ({80: 127.0.0.1:8080})`);
+    out.push({ key: BACKEND_TAG, value: text });
+  }
+  for (const t of out) s.step(t.key === BACKEND_TAG ? [...path, "backend"] : [...tp, t.key], () => checkTag(t));
+  return out;
+}
+
+/**
+ * Sets the declared tags that differ (CreateTags' semantics: other tags stay); true if any did.
+ * CreateTags itself lives in protocol/ (it spans every kind of resource), which lab/ does not
+ * import; its rules (control/tags.ts) were checked when the tags were read.
+ */
+function reconcileTags(s: LabSession, tags: Tag[], want: Tag[], path: Path): boolean {
+  const missing = want.filter((w) => !tags.some((t) => t.key === w.key && t.value === w.value));
+  const keys = new Set([...tags.map((t) => t.key), ...missing.map((t) => t.key)]);
+  if (keys.size > MAX_TAGS) throw new LabError([...path, "tags"], "The maximum number of Tags for a resource has been reached.", "TagLimitExceeded");
+  for (const w of missing) {
+    const have = tags.find((t) => t.key === w.key);
+    if (have) have.value = w.value;
+    else tags.push({ ...w });
+  }
+  return missing.length > 0;
+}
+
 export function instances(s: LabSession): void {
   for (const [name, v] of s.section("instances")) {
     const path = ["instances", name];
-    obj(v, path, ["subnet", "privateIp", "publicIp", "securityGroups", "instanceType", "sourceDestCheck"]);
+    obj(v, path, ["subnet", "privateIp", "publicIp", "securityGroups", "instanceType", "sourceDestCheck", "backend", "tags"]);
+    const extraTags = instanceTags(s, v, path);
     const subnetId = s.ref("subnets", str(v, "subnet", path), [...path, "subnet"]);
     const vpcId = s.world.subnets.get(subnetId)!.vpcId;
     const groups = strList(v, "securityGroups", path).map((g, i) => s.sgRef(g, vpcId, [...path, "securityGroups", i]));
@@ -67,7 +120,7 @@ export function instances(s: LabSession): void {
     let id = s.findByName("instances", name);
     if (!id) {
       id = s.step([...path, privateIp !== undefined ? "privateIp" : "subnet"], () => runInstances(s.ctx, {
-        subnetId, securityGroupIds: groups, tags: s.tags(name),
+        subnetId, securityGroupIds: groups, tags: [...s.tags(name), ...extraTags],
         ...(privateIp !== undefined ? { privateIpAddress: privateIp } : {}),
         ...(bool(v, "publicIp", path) !== undefined ? { associatePublicIpAddress: bool(v, "publicIp", path)! } : {}),
         ...(str(v, "instanceType", path, true) ? { instanceType: str(v, "instanceType", path) } : {}),
@@ -78,6 +131,7 @@ export function instances(s: LabSession): void {
       if (inst.subnetId !== subnetId || (privateIp !== undefined && inst.privateIpAddress !== privateIp)) {
         throw new LabError(path, `instance '${name}' exists in ${inst.subnetId} at ${inst.privateIpAddress}; its subnet and address cannot change`);
       }
+      if (reconcileTags(s, inst.tags, extraTags, path)) s.changed.push(`instance ${name}: tags updated`);
     }
     const eniId = s.world.instances.get(id)!.networkInterfaceId;
     const eni = s.world.networkInterfaces.get(eniId)!;
@@ -114,12 +168,24 @@ export function natGateways(s: LabSession): void {
   }
 }
 
+/** The key an endpoint's creation error belongs to, by AWS's code: the service or the subnets, else the endpoint. */
+function stepAtKey<T>(s: LabSession, path: Path, fn: () => T): T {
+  try {
+    return s.step(path, fn);
+  } catch (e) {
+    if (!(e instanceof LabError) || e.path !== path) throw e;
+    const subnets = e.code === "DuplicateSubnetsInSameZone" || /subnet/i.test(e.code ?? "") || (e.code === "InvalidParameter" && /\bsubnets?\b/i.test(e.message));
+    const key = e.code === "InvalidServiceName" ? "service" : subnets ? "subnets" : undefined;
+    throw key ? new LabError([...path, key], e.message, e.code) : e;
+  }
+}
+
 export function endpoints(s: LabSession): void {
   for (const [name, v] of s.section("endpoints")) {
     const path = ["endpoints", name];
     obj(v, path, ["vpc", "service", "type", "routeTables", "subnets", "securityGroups", "privateDns", "policy"]);
     const vpcId = s.ref("vpcs", str(v, "vpc", path), [...path, "vpc"]);
-    const serviceName = str(v, "service", path);
+    const serviceName = serviceNameOf(s, v, path);
     const type = str(v, "type", path, true) ?? "Gateway";
     const routeTableIds = strList(v, "routeTables", path).map((n, i) => s.ref("routeTables", n, [...path, "routeTables", i]));
     const subnetIds = strList(v, "subnets", path).map((n, i) => s.ref("subnets", n, [...path, "subnets", i]));
@@ -129,11 +195,13 @@ export function endpoints(s: LabSession): void {
     const policy = policyValue === undefined || policyValue === null ? undefined : isObj(policyValue) ? JSON.stringify(policyValue) : str(v, "policy", path);
     const existing = s.findByName("vpcEndpoints", name);
     if (!existing) {
-      const id = s.step(path, () => createVpcEndpoint(s.ctx, {
+      const id = stepAtKey(s, path, () => createVpcEndpoint(s.ctx, {
         vpcId, serviceName, vpcEndpointType: type, routeTableIds, subnetIds, securityGroupIds: groupIds, tags: s.tags(name),
         ...(privateDns !== undefined ? { privateDnsEnabled: privateDns } : {}), ...(policy !== undefined ? { policyDocument: policy } : {}),
       }).id);
-      s.created.push(`endpoint ${name} (${id})`);
+      // An endpoint to a service that requires acceptance waits for its provider: say so now.
+      const waiting = s.world.vpcEndpoints.get(id)!.state === "pendingAcceptance" ? ", pendingAcceptance until the service's owner accepts it" : "";
+      s.created.push(`endpoint ${name} (${id})${waiting}`);
       continue;
     }
     const ep = s.world.vpcEndpoints.get(existing)!;

@@ -1,8 +1,10 @@
 // The seed labs, end to end through the vpclab command itself (a real process, its JSON output).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -127,6 +129,65 @@ test("lab 5: every setting that blocks, in one answer", () => {
   const noRoute = sts.explanations.find((e) => e.code === "NO_ROUTE_TO_DESTINATION");
   assert.match(noRoute?.fix ?? "", /interface endpoint for com\.amazonaws\.ap-northeast-2\.sts/);
   assert.doesNotMatch(noRoute?.fix ?? "", /vpce-/);
+});
+
+/** For `vpclab curl`: asynchronous, since the real web server answering it lives in this process. */
+function vpclabAsync(data: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, "--data", data, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    child.on("close", (code) => resolve({ code: code ?? -1, out, err }));
+  });
+}
+
+test("lab 3: your own service through PrivateLink, two accounts, as lab files", async () => {
+  const page = "<html><h1>Endpoint Service Web Server 1</h1></html>\n";
+  const server = http.createServer((_req, res) => res.end(page));
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  try {
+    const d = fresh();
+    // The example's web server is 127.0.0.1:8080; here it is wherever the test's server listens.
+    const provider = join(d, "lab3-provider.yaml");
+    writeFileSync(provider, readFileSync(lab("lab3-provider.yaml"), "utf8").replace("127.0.0.1:8080", `127.0.0.1:${(server.address() as AddressInfo).port}`));
+    const applied = vpclab(d, "apply", provider, lab("lab3-consumer.yaml"));
+    assert.equal(applied.code, 0, applied.err);
+    assert.match(applied.out, /endpoint service web-svc \(com\.amazonaws\.vpce\.ap-northeast-2\.vpce-svc-[0-9a-f]{17}\)/);
+    assert.match(applied.out, /endpoint web-endpoint \(vpce-[0-9a-f]+\), pendingAcceptance/);
+    const shown = json<{ vpcEndpoints: { dnsEntries: { dnsName: string }[] }[] }>(vpclab(d, "show", "--output", "json"));
+    const name = shown.vpcEndpoints[0]!.dnsEntries[0]!.dnsName;
+
+    // Step 3: the endpoint waits for the provider; the trace says so, and what to run.
+    // Traces run asynchronously here: they ask the real server (in this process) whether the target is healthy.
+    let t = json<Trace>(await vpclabAsync(d, "trace", "--from", "consumer-instance", "--to", `${name}:80`, "--output", "json"));
+    assert.equal(t.reachable, false);
+    assert.deepEqual(t.explanations.map((e) => e.code), ["VPCE_CONNECTION_PENDING_ACCEPTANCE"]);
+    assert.match(t.explanations[0]!.fix ?? "", /accept-vpc-endpoint-connections/);
+    assert.equal((await vpclabAsync(d, "curl", "--from", "consumer-instance", `http://${name}/`)).code, 7, "no connection yet");
+
+    // Step 4: the provider accepts; step 5: a private address of VPC1, and the real page through the NLB.
+    assert.equal(vpclab(d, "apply", lab("lab3-step4-accept.yaml")).code, 0);
+    const dig = json<DigResult>(vpclab(d, "dig", "--from", "consumer-instance", name, "--output", "json"));
+    assert.ok(dig.answers.length === 2 && dig.answers.every((a) => /^10\.0\.[12]\.\d+$/.test(a.value)), JSON.stringify(dig.answers));
+    t = json<Trace>(await vpclabAsync(d, "trace", "--from", "consumer-instance", "--to", `${name}:80`, "--output", "json"));
+    assert.equal(t.reachable, true, JSON.stringify(t.explanations));
+    for (const type of ["vpc-endpoint", "vpc-endpoint-service", "load-balancer", "listener", "target-group"]) {
+      assert.ok(t.forward.some((h) => h.component.type === type), type);
+    }
+    const curl = await vpclabAsync(d, "curl", "--from", "consumer-instance", `http://${name}/`);
+    assert.equal(curl.code, 0, curl.err);
+    assert.equal(curl.out, page);
+
+    // Step 7: PrivateLink is one-way.
+    const back = json<Trace>(vpclab(d, "trace", "--from", "web-server", "--to", "10.0.1.10:22", "--output", "json"));
+    assert.equal(back.reachable, false);
+    assert.ok(back.explanations.some((e) => e.code === "PRIVATELINK_ONE_WAY"));
+    assert.match(vpclab(d, "apply", provider, lab("lab3-consumer.yaml"), lab("lab3-step4-accept.yaml")).out, /no changes/);
+  } finally {
+    server.close();
+  }
 });
 
 test("bad input: clear errors, exit status 2, nothing changed", () => {
