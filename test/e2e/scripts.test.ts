@@ -48,3 +48,29 @@ test("examples/awscli: labs 1 and 2 step by step with aws-cli, vpclab and dig", 
     await server.stop();
   }
 });
+
+test("examples/awscli/lab3.sh: PrivateLink to a real local web server with two accounts, step by step", async () => {
+  const data = join(mkdtempSync(join(tmpdir(), "vpclab-lab3-")), "data");
+  const server = await startProcess(["--data", data]);
+  try {
+    const env = { ...process.env, NO_COLOR: "1", VPCLAB_ENDPOINT: server.endpoint, VPCLAB: `${process.execPath} ${BIN} --data ${data}` };
+    const out = (await run("bash", [join(ROOT, "examples/awscli/lab3.sh")], { cwd: ROOT, env, encoding: "utf8" })).stdout;
+    assert.match(step(out, "1."), /\ni-[0-9a-f]{17}\thealthy\n/, "the target is healthy: its security group admits the NLB nodes and the real server answers");
+    const name = /service name: (com\.amazonaws\.vpce\.ap-northeast-2\.vpce-svc-[0-9a-f]{17})/.exec(step(out, "2."))?.[1];
+    assert.ok(name, "the service name has AWS's form");
+    assert.match(step(out, "3."), /\npendingAcceptance\n/);
+    assert.match(step(out, "3."), /NOT REACHABLE: 1 setting blocks this path\n\s+✘ VPCE_CONNECTION_PENDING_ACCEPTANCE/);
+    assert.match(step(out, "4."), /\t222222222222\tpendingAcceptance\n(?:[\s\S]*\n)?available\n/, "the provider sees the consumer's pending connection, then the consumer sees it available");
+    assert.match(step(out, "5."), /IN\tA\t10\.0\.[12]\.\d+\n/, "the endpoint's name answers an address of the consumer's VPC");
+    assert.match(step(out, "5."), /\nREACHABLE\n/);
+    assert.match(step(out, "5."), /<html><h1>Endpoint Service Web Server 1<\/h1><\/html>/, "curl got the real page through the endpoint and the NLB");
+    assert.match(step(out, "6."), /PRIVATELINK_ONE_WAY/);
+    const cleanUp = step(out, "7.");
+    assert.match(cleanUp, /ExistingVpcEndpointConnections\n/);
+    assert.match(cleanUp, /\nrejected\n/);
+    assert.match(cleanUp, /\nclean\n?$/);
+    assert.match(out, /ResourceInUse/, "the NLB could not be deleted while the service used it");
+  } finally {
+    await server.stop();
+  }
+});
