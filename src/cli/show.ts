@@ -29,6 +29,27 @@ const DETAILS: Details = {
   ],
   peeringConnections: (p) => [`${p.requesterVpcId} ↔ ${p.accepterVpcId}  ${p.status}`],
   vpnConnections: (v) => [`${v.vpnGatewayId}  on-premises ${v.staticRoutes.join(", ")}`],
+  loadBalancers: (lb) => [
+    `${lb.type}  ${lb.scheme}  ${lb.state}  ${lb.dnsName}${lb.attributes["load_balancing.cross_zone.enabled"] === "true" ? "  cross-zone" : ""}`,
+    ...lb.zones.map((z) => `  node ${z.privateIpv4Address}${z.publicIpv4Address ? ` / ${z.publicIpv4Address}` : ""}  ${z.zoneName}  ${z.subnetId}`),
+  ],
+  targetGroups: (tg) => [
+    `${tg.protocol}${tg.port ? `:${tg.port}` : ""}  ${tg.targetType} targets  ${tg.vpcId}`,
+    ...tg.targets.map((t) => `  target ${t.id}:${t.port}`),
+  ],
+  listeners: (l, world) => [`${l.protocol ?? "GENEVE"}${l.port !== undefined ? `:${l.port}` : ""}  of ${world.loadBalancers.get(l.loadBalancerArn)?.name ?? l.loadBalancerArn}  → ${l.defaultActions.map((a) => world.targetGroups.get(a.targetGroupArn)?.name ?? a.targetGroupArn).join(", ")}`],
+  endpointServices: (svc, world) => [
+    `${svc.serviceName}  ${svc.serviceState}  acceptance ${svc.acceptanceRequired ? "required" : "automatic"}`,
+    ...[...svc.networkLoadBalancerArns, ...svc.gatewayLoadBalancerArns].map((arn) => `  load balancer ${world.loadBalancers.get(arn)?.name ?? arn}`),
+    ...svc.allowedPrincipals.map((p) => `  allowed ${p.principal}`),
+    ...(svc.privateDnsName ? [`  private DNS name ${svc.privateDnsName} (${svc.privateDnsNameConfiguration?.state ?? "?"})`] : []),
+    ...[...world.vpcEndpoints.values()].filter((e) => e.serviceId === svc.id).map((e) => `  connection ${e.id} from ${e.ownerId}: ${e.state}`),
+  ],
+  // What the SNS topic would have received: vpclab records the events instead of publishing them.
+  connectionNotifications: (n) => [
+    `${n.connectionNotificationArn}  ${n.connectionEvents.join(",")}  on ${n.serviceId ?? n.vpcEndpointId ?? "?"}`,
+    ...n.deliveries.map((d) => `  ${d.at || "-"}  ${d.event}  ${d.vpcEndpointId}`),
+  ],
 };
 
 export function showCommand(store: Store, json: boolean, out: (s: string) => void): void {
@@ -47,7 +68,7 @@ export function showCommand(store: Store, json: boolean, out: (s: string) => voi
     out(bold(kind));
     const detail = DETAILS[kind] as ((r: Collections[typeof kind], world: World) => string[]) | undefined;
     for (const r of items) {
-      const name = r.tags.find((t) => t.key === "Name")?.value ?? "";
+      const name = r.tags.find((t) => t.key === "Name")?.value ?? (r as { name?: string }).name ?? "";
       const [first = "", ...more] = detail ? detail(r, world) : [];
       out(`  ${name.padEnd(20)} ${dim(r.id)}  ${first}  ${dim(`${r.region} ${r.ownerId}`)}`);
       for (const line of more) out(`      ${dim(line)}`);
