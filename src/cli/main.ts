@@ -18,12 +18,17 @@ import { DEFAULT_PORT, DEFAULT_REGION, DNS_PORT_FILE, upCommand } from "./up.js"
 import { red } from "./render.js";
 import { StoreError } from "../state/store.js";
 import { SqliteStore } from "../state/sqlite.js";
+import { curlCommand } from "./curl.js";
+import { connectCommand } from "./connect.js";
 
 const HELP = `vpclab: AWS VPC endpoints and PrivateLink, locally
 
 usage:
   vpclab up [--port 4566] [--dns-port 8053 | --no-dns] [--data DIR | --ephemeral] [--region R]
-                                        the AWS-compatible API server (EC2, ELBv2, STS) and DNS
+            [--health-interval 5]
+                                        the AWS-compatible API server (EC2, ELBv2, STS) and DNS;
+                                        every 5 s it probes the real servers behind load-balancer
+                                        targets, for DescribeTargetHealth (0: never)
   vpclab apply FILE [FILE ...]          build or update the world from lab files (all or nothing)
   vpclab dig --from SOURCE NAME         what NAME resolves to from SOURCE's VPC
   vpclab dns-address VPC                where 'vpclab up' answers real DNS queries as VPC's resolver
@@ -31,6 +36,15 @@ usage:
   vpclab trace --from SOURCE --to HOST[:PORT] [--protocol tcp|udp|icmp]
                                         the path there and back, and every setting that blocks it
                                         (PORT defaults to 443; exit status 0 reachable, 1 not)
+  vpclab curl --from SOURCE URL [-i] [-v] [-f] [-X METHOD] [-H 'Name: value'] [-d BODY]
+                                        a real HTTP request from SOURCE, carried to the real server
+                                        behind the target when the trace lets it through (else the
+                                        blockers); exit status as curl's: 6 no such name, 7 blocked
+                                        or no server
+  vpclab connect --from SOURCE HOST:PORT [--listen 127.0.0.1:PORT] [--quiet]
+                                        a local port that carries any client's TCP connections as
+                                        SOURCE's connections to HOST:PORT, each traced as it opens
+                                        (one line per connection on stderr: admitted or refused)
   vpclab show                           the resources in the world
   vpclab state export FILE | import FILE
                                         the whole world as JSON (- for stdout/stdin)
@@ -38,7 +52,9 @@ usage:
   vpclab demo                           lab 1 start to finish, in memory
 
 SOURCE is an instance (its Name tag or id), an ENI id, a private IP, or an on-premises
-network from the lab file (NAME or NAME@IP).
+network from the lab file (NAME or NAME@IP). curl and connect carry traffic to the real server
+named by the vpclab:backend tag (HOST:PORT, or PORT=HOST:PORT,...) of the instance or network
+interface where the trace delivers it (docs/LIVE.md).
 
 options:
   --output json      machine-readable output (dig, trace, show, dns-address)
@@ -54,8 +70,12 @@ async function up(args: string[]): Promise<void> {
     options: {
       port: { type: "string" }, host: { type: "string" }, data: { type: "string" }, ephemeral: { type: "boolean" },
       region: { type: "string" }, "dns-port": { type: "string" }, "no-dns": { type: "boolean" },
+      "health-interval": { type: "string" },
     },
   });
+  const healthText = values["health-interval"] ?? "5";
+  const healthSeconds = Number(healthText);
+  if (!/^\d+(\.\d+)?$/.test(healthText) || healthSeconds > 86_400) throw new UsageError(`--health-interval takes seconds (0: no probing), not '${healthText}'`);
   const dnsPort = dnsBasePort(values["dns-port"]);
   const region = values.region ?? process.env["AWS_DEFAULT_REGION"] ?? DEFAULT_REGION;
   if (!findRegion(region)) throw new UsageError(`--region: vpclab knows ${regions().map((r) => r.name).join(", ")}, not '${region}'`);
@@ -65,7 +85,7 @@ async function up(args: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not '${values.port ?? ""}'`);
   await upCommand({
     port, host: values.host ?? "127.0.0.1", data: dataDir(values.data), ephemeral: values.ephemeral ?? false,
-    region, out: (l) => console.log(l),
+    region, out: (l) => console.log(l), healthIntervalMs: healthSeconds * 1000,
     ...(values["no-dns"] ? {} : { dnsPort }),
   });
 }
@@ -141,6 +161,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
       case "show": showCommand(store, json, out); return 0;
       case "dns-address": dnsAddressCommand(store, rest, dnsBasePort(values["dns-port"] ?? runningDnsPort(dataDir(values.data))), json, out); return 0;
       case "demo": demoCommand(out); return 0;
+      case "curl": case "connect": err(`${red("error:")} vpclab ${command} runs only as the vpclab program`); return 2;
       case "state": stateCommand(store, rest, out); return 0;
       default: err(`${red("error:")} unknown command '${command}'\n\n${HELP}`); return 2;
     }
@@ -154,16 +175,59 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
   }
 }
 
+/** `vpclab curl`: one request; its exit status is curl's. */
+async function curl(args: string[]): Promise<number> {
+  return curlCommand(args, storeFor, { out: (c) => process.stdout.write(c), err: (l) => console.error(l) });
+}
+
+/** `vpclab connect`: listens until interrupted. */
+async function connect(args: string[]): Promise<void> {
+  // stderr written directly: console.error's formatting is a measurable share of a connection's cost.
+  const running = await connectCommand(args, storeFor, { out: (l) => console.log(l), err: (l) => void process.stderr.write(`${l}\n`) });
+  const stop = (): void => {
+    void running.close().finally(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+/** Mistakes in input exit 2 as in the synchronous commands; anything else is a bug. */
+function failed(e: unknown): void {
+  if (e instanceof UsageError || e instanceof StoreError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    console.error(`${red("error:")} ${(e as Error).message.split(". To specify")[0]}`);
+    process.exit(2);
+  }
+  // connect's --listen port taken or not allowed.
+  if (["EADDRINUSE", "EACCES", "EADDRNOTAVAIL"].includes((e as { code?: string }).code ?? "")) {
+    console.error(`${red("error:")} ${(e as Error).message}`);
+    process.exit(2);
+  }
+  console.error(`${red("internal error")} (a bug in vpclab; please report it): ${(e as Error).stack ?? String(e)}`);
+  process.exit(70);
+}
+
+/** The long-running and network commands, run outside the synchronous dispatcher. */
+const ASYNC: Record<string, (args: string[]) => Promise<unknown>> = {
+  // Anything that stops the server from starting (a port in use, an unreadable data directory) is the user's to fix.
+  up: (args) => up(args).catch((e: unknown) => {
+    console.error(`${red("error:")} ${(e as Error).message}`);
+    process.exit(2);
+  }),
+  connect,
+  curl: async (args) => {
+    process.exitCode = await curl(args);
+  },
+};
+
 // Run when executed as a program (node dist/src/cli/main.js, or the vpclab bin link).
 const invoked = process.argv[1] ?? "";
 if (import.meta.url === new URL(`file://${invoked}`).href || /vpclab$/.test(invoked)) {
   const argv = process.argv.slice(2);
-  const upAt = argv.indexOf("up");
-  if (upAt >= 0 && argv.slice(0, upAt).every((a, i) => a.startsWith("-") || argv[i - 1]?.startsWith("--"))) {
-    up([...argv.slice(0, upAt), ...argv.slice(upAt + 1)]).catch((e: unknown) => {
-      console.error(`${red("error:")} ${(e as Error).message}`);
-      process.exit(2);
-    });
+  // An asynchronous command, when only options (and their values: --data DIR curl ...) come before it.
+  const at = argv.findIndex((a, i) => Object.hasOwn(ASYNC, a) && argv.slice(0, i).every((b, j) => b.startsWith("-") || argv[j - 1]?.startsWith("--")));
+  const run = at >= 0 ? ASYNC[argv[at]!] : undefined;
+  if (run && !argv.includes("--help") && !argv.includes("-h")) {
+    run([...argv.slice(0, at), ...argv.slice(at + 1)]).catch(failed);
   } else {
     process.exitCode = main(argv);
   }

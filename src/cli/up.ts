@@ -8,6 +8,7 @@ import { createApiServer } from "../server/http.js";
 import { MemoryStore, type Store } from "../state/store.js";
 import { SqliteStore } from "../state/sqlite.js";
 import { type DnsServer, startDnsServer } from "../live/dns.js";
+import { HealthProber } from "../live/health.js";
 
 export const DEFAULT_PORT = 4566;
 export const DEFAULT_REGION = "us-east-1";
@@ -23,9 +24,14 @@ export interface UpOptions {
   /** The DNS server's base port (public view); each VPC answers on base + its index. Undefined: no DNS server. */
   dnsPort?: number;
   out: (line: string) => void;
+  /**
+   * How often to probe the real servers behind registered load-balancer targets (their
+   * vpclab:backend tags), for DescribeTargetHealth. 0 or undefined: no probing.
+   */
+  healthIntervalMs?: number;
 }
 
-export interface Running { port: number; store: Store; engine: Engine; dns?: DnsServer; close(): Promise<void> }
+export interface Running { port: number; store: Store; engine: Engine; dns?: DnsServer; health?: HealthProber; close(): Promise<void> }
 
 export async function startServer(opts: UpOptions): Promise<Running> {
   const store: Store = opts.ephemeral ? new MemoryStore(replayEntry) : new SqliteStore(opts.data, replayEntry, (m) => opts.out(`warning: ${m}`));
@@ -42,13 +48,26 @@ export async function startServer(opts: UpOptions): Promise<Running> {
     // pollMs: a lab applied or a state imported by another process gets its VPCs' listeners too.
     dns = await startDnsServer({ host: opts.host, basePort: opts.dnsPort, world: () => store.load(), log: (l) => opts.out(`dns: ${l}`), pollMs: 1000 });
     if (!opts.ephemeral) writeFileSync(join(opts.data, DNS_PORT_FILE), `${JSON.stringify({ basePort: opts.dnsPort })}\n`);
-    const sync = dns.sync.bind(dns);
-    engine.onChange = () => void sync();
+  }
+  let health: HealthProber | undefined;
+  if (opts.healthIntervalMs) {
+    health = new HealthProber({ world: () => store.load(), intervalMs: opts.healthIntervalMs, log: (l) => opts.out(`health: ${l}`) });
+    engine.backendHealth = health.health;
+  }
+  const sync = dns?.sync.bind(dns);
+  const prober = health;
+  // A new VPC gets its DNS listeners; newly registered targets are probed at once, not a round later.
+  if (sync || prober) {
+    engine.onChange = () => {
+      if (sync) void sync();
+      if (prober) void prober.check();
+    };
   }
   opts.out(`vpclab API listening on http://${opts.host}:${port} (EC2, ELBv2, STS; state ${opts.ephemeral ? "in memory" : `in ${opts.data}`})`);
   return {
-    port, store, engine, ...(dns ? { dns } : {}),
+    port, store, engine, ...(dns ? { dns } : {}), ...(health ? { health } : {}),
     close: async () => {
+      health?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await dns?.close();
       store.close();

@@ -39,11 +39,14 @@ function actionFor(service: ServiceName, name: string): Action {
 /** How many ClientToken records are kept (the oldest go first). */
 export const MAX_CLIENT_TOKENS = 10_000;
 
-/** Runs an action on a world, honouring ClientToken: the same token and input give the first answer. */
-function run(world: World, entry: JournalEntry): unknown {
+/**
+ * Runs an action on a world, honouring ClientToken: the same token and input give the first
+ * answer. backendHealth is given to read-only calls only (see Engine.backendHealth).
+ */
+function run(world: World, entry: JournalEntry, backendHealth?: Ctx["backendHealth"]): unknown {
   const action = actionFor(entry.service as ServiceName, entry.action);
   const input = entry.input as Input;
-  const ctx: Ctx = { world, account: entry.account, region: entry.region };
+  const ctx: Ctx = { world, account: entry.account, region: entry.region, ...(backendHealth ? { backendHealth } : {}) };
   const token = typeof input["clientToken"] === "string" ? input["clientToken"] : undefined;
   if (token === undefined) return action.run(ctx, input);
   const key = `${entry.account} ${entry.region} ${entry.action} ${token}`;
@@ -69,6 +72,12 @@ export function replayEntry(world: World, entry: JournalEntry): void {
 export class Engine {
   /** Called after every acknowledged change (the DNS server opens listeners for new VPCs). */
   onChange?: () => void;
+  /**
+   * The live health of real backends (vpclab up's prober), for read-only calls such as
+   * DescribeTargetHealth. Never given to a call that changes the world: those are journaled and
+   * replayed, and a replay must not depend on which servers happened to be up.
+   */
+  backendHealth?: (address: string) => boolean | undefined;
 
   constructor(readonly store: Store, private readonly log: (line: string) => void = (l) => console.error(l)) {}
 
@@ -99,7 +108,7 @@ export class Engine {
     const entry = (world: World): JournalEntry => ({ at: world.ids.state.deterministic ? "" : new Date().toISOString(), account: call.account, region: call.region, service: call.service, action: call.action, input });
     if (!action.mutates) {
       const world = this.store.load();
-      return run(world, entry(world));
+      return run(world, entry(world), this.backendHealth);
     }
     const result = this.store.write((world) => {
       const e = entry(world);
