@@ -1,5 +1,6 @@
 // A vpclab API server in this test process, on a free port, with state in memory or in a
 // temporary data directory; and AWS SDK clients pointed at it as a given account.
+import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,4 +41,21 @@ export async function errorCode(p: Promise<unknown>): Promise<string> {
     return (e as { name?: string; Code?: string }).Code ?? (e as Error).name;
   }
   throw new Error("expected the call to fail");
+}
+
+/** Asserts the call fails with `code` (and `message`, when given) and that the stored world is exactly as before. */
+export async function refused(server: TestServer, call: () => Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
+  const before = JSON.stringify(server.store.load().toSnapshot());
+  let caught: unknown;
+  try {
+    await call();
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught, `expected ${code}`);
+  const err = caught as { Code?: string; name: string; message: string };
+  assert.equal(err.Code ?? err.name, code, err.message);
+  if (typeof message === "string") assert.equal(err.message, message);
+  else if (message) assert.match(err.message, message);
+  assert.equal(JSON.stringify(server.store.load().toSnapshot()), before, `a failed call (${code}) must change nothing`);
 }

@@ -16,27 +16,11 @@ import {
   ModifyVpcEndpointServicePermissionsCommand, RejectVpcEndpointConnectionsCommand, StartVpcEndpointServicePrivateDnsVerificationCommand,
 } from "@aws-sdk/client-ec2";
 import { CreateLoadBalancerCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { REGION, type TestServer, ec2, elbv2, startTestServer } from "../e2e/server.js";
+import { REGION, type TestServer, ec2, refused, elbv2, startTestServer } from "../e2e/server.js";
 
 const PROVIDER = "111111111111";
 const CONSUMER = "222222222222";
 
-/** Asserts the call fails with `code` (and `message`, when given) and that the stored world is as before. */
-async function refused(server: TestServer, call: () => Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  const before = JSON.stringify(server.store.load().toSnapshot());
-  let caught: unknown;
-  try {
-    await call();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught, `expected ${code}`);
-  const err = caught as { Code?: string; name: string; message: string };
-  assert.equal(err.Code ?? err.name, code, err.message);
-  if (typeof message === "string") assert.equal(err.message, message);
-  else if (message) assert.match(err.message, message);
-  assert.equal(JSON.stringify(server.store.load().toSnapshot()), before, `a failed call (${code}) must change nothing`);
-}
 
 /** aws-cli as an account, asynchronously: execFileSync would block the server in this process. */
 async function awsCli<T>(server: TestServer, account: string, ...args: string[]): Promise<T> {

@@ -12,32 +12,11 @@ import {
   type EC2Client, ModifyVpcAttributeCommand, ModifyVpcEndpointCommand, type VpcEndpoint,
 } from "@aws-sdk/client-ec2";
 import { DEFAULT_POLICY } from "../../src/control/endpoints.js";
-import { REGION, type TestServer, ec2, errorCode, startTestServer } from "../e2e/server.js";
+import { REGION, type TestServer, ec2, refused, errorCode, startTestServer } from "../e2e/server.js";
 
 const S3 = "com.amazonaws.ap-northeast-2.s3";
 const CFN = "com.amazonaws.ap-northeast-2.cloudformation";
 
-/** The whole stored world, to show that a failed call changed nothing at all. */
-function world(server: TestServer): string {
-  return JSON.stringify(server.store.load().toSnapshot());
-}
-
-/** Asserts the call fails with `code` (and `message`, when given) and that the world is as before. */
-async function refused(server: TestServer, call: () => Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  const before = world(server);
-  let caught: unknown;
-  try {
-    await call();
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught, `expected ${code}`);
-  const err = caught as { Code?: string; name: string; message: string };
-  assert.equal(err.Code ?? err.name, code, err.message);
-  if (typeof message === "string") assert.equal(err.message, message);
-  else if (message) assert.match(err.message, message);
-  assert.equal(world(server), before, `a failed call (${code}) must change nothing`);
-}
 
 /**
  * aws-cli against the in-process server. Asynchronous on purpose: execFileSync would block this
