@@ -29,7 +29,7 @@ SERVICES = {
         "RevokeSecurityGroupEgress", "DescribeSecurityGroupRules",
         "CreateNetworkAcl", "DeleteNetworkAcl", "DescribeNetworkAcls", "CreateNetworkAclEntry",
         "ReplaceNetworkAclEntry", "DeleteNetworkAclEntry", "ReplaceNetworkAclAssociation",
-        "RunInstances", "DescribeInstances", "TerminateInstances",
+        "RunInstances", "DescribeInstances", "TerminateInstances", "StopInstances", "StartInstances",
         "DescribeNetworkInterfaces", "CreateNetworkInterface", "DeleteNetworkInterface",
         "ModifyNetworkInterfaceAttribute",
         "DescribeAvailabilityZones", "DescribeRegions",

@@ -86,6 +86,24 @@ export function terminateInstances(ctx: Ctx, instanceIds: string[]): Instance[] 
   return instances;
 }
 
+/**
+ * StopInstances / StartInstances: running ⇄ stopped, keeping the instance's ENI and private
+ * address (an EBS-backed instance's do survive a stop). A terminated instance can do neither,
+ * in AWS's words; an instance already in the wanted state is left as it is.
+ */
+export function setInstancesRunning(ctx: Ctx, instanceIds: string[], running: boolean): { instance: Instance; previous: Instance["state"] }[] {
+  const instances = instanceIds.map((id) => get(ctx, "instances", id));
+  const bad = instances.find((i) => i.state === "terminated");
+  if (bad) {
+    throw new AwsError("IncorrectInstanceState", `The instance '${bad.id}' is not in a state from which it can be ${running ? "started" : "stopped"}.`);
+  }
+  return instances.map((instance) => {
+    const previous = instance.state;
+    instance.state = running ? "running" : "stopped";
+    return { instance, previous };
+  });
+}
+
 export function modifyNetworkInterface(ctx: Ctx, networkInterfaceId: string, change: { sourceDestCheck?: boolean; groupIds?: string[]; description?: string }): void {
   const eni = get(ctx, "networkInterfaces", networkInterfaceId);
   if (eni.requesterManaged) {

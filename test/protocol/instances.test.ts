@@ -6,11 +6,11 @@ import { promisify } from "node:util";
 import {
   CreateNetworkInterfaceCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DeleteNetworkInterfaceCommand,
   DeleteSecurityGroupCommand, DescribeInstancesCommand, DescribeNetworkInterfacesCommand, type EC2Client, ModifyNetworkInterfaceAttributeCommand,
-  ModifyVpcAttributeCommand, RunInstancesCommand, TerminateInstancesCommand,
+  ModifyVpcAttributeCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { createVpcEndpoint, ENDPOINT_REQUESTER_ID } from "../../src/control/endpoints.js";
 import { allocateAddress, createNatGateway } from "../../src/control/gateways.js";
-import { REGION, ec2, errorCode, startTestServer, type TestServer } from "../e2e/server.js";
+import { REGION, ec2, errorCode, refused, startTestServer, type TestServer } from "../e2e/server.js";
 
 const AMI = "ami-0c9c942bd7bf113a2";
 
@@ -266,6 +266,31 @@ test("RunInstances with a ClientToken: a retry returns the same reservation, Des
     assert.equal(described.Reservations!.flatMap((r) => r.Instances!).length, 1, "the retry launched nothing");
     assert.equal(described.Reservations![0]!.Instances![0]!.ClientToken, "launch-1");
     assert.equal(await errorCode(a.send(new RunInstancesCommand({ ...launch, MaxCount: 2 }))), "IdempotentParameterMismatch");
+  } finally {
+    await server.close();
+  }
+});
+
+test("instances: stopped and started again keep their address; a terminated one can do neither", async () => {
+  const server = await startTestServer();
+  try {
+    const c = ec2(server);
+    const { subnetA, web } = await network(c);
+    const { Instances } = await c.send(new RunInstancesCommand({ ImageId: AMI, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, SubnetId: subnetA, SecurityGroupIds: [web] }));
+    const id = Instances![0]!.InstanceId!;
+    const ip = Instances![0]!.PrivateIpAddress;
+    const stop = await c.send(new StopInstancesCommand({ InstanceIds: [id] }));
+    assert.deepEqual(stop.StoppingInstances, [{ InstanceId: id, PreviousState: { Code: 16, Name: "running" }, CurrentState: { Code: 64, Name: "stopping" } }]);
+    const described = (await c.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!;
+    assert.equal(described.State?.Name, "stopped");
+    assert.equal(described.PrivateIpAddress, ip, "a stopped instance keeps its private address");
+    assert.deepEqual((await c.send(new StopInstancesCommand({ InstanceIds: [id] }))).StoppingInstances![0]!.CurrentState, { Code: 80, Name: "stopped" });
+    const start = await c.send(new StartInstancesCommand({ InstanceIds: [id] }));
+    assert.deepEqual(start.StartingInstances![0]!.CurrentState, { Code: 0, Name: "pending" });
+    assert.equal((await c.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!.State?.Name, "running");
+    await c.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    await refused(server, () => c.send(new StartInstancesCommand({ InstanceIds: [id] })), "IncorrectInstanceState", `The instance '${id}' is not in a state from which it can be started.`);
+    await refused(server, () => c.send(new StopInstancesCommand({ InstanceIds: ["i-0123456789abcdef0"] })), "InvalidInstanceID.NotFound");
   } finally {
     await server.close();
   }

@@ -3,7 +3,7 @@
 // vpclab models an instance as its network presence: one ENI, its addresses, groups and names.
 import { type Ctx, get } from "../../control/context.js";
 import type { FilterTable } from "../../control/filters.js";
-import { type RunInstancesInput, runInstances, terminateInstances } from "../../control/instances.js";
+import { type RunInstancesInput, runInstances, setInstancesRunning, terminateInstances } from "../../control/instances.js";
 import { AwsError } from "../../model/errors.js";
 import type { Instance, Tag } from "../../model/types.js";
 import { type ActionTable, type TagSpecification, as, tagsFor } from "../actions.js";
@@ -255,6 +255,21 @@ export const INSTANCE_ACTIONS: ActionTable = {
         }),
       };
     },
+  },
+  StopInstances: {
+    mutates: true,
+    run: (ctx, input) => ({
+      // AWS answers stopping first; the stored instance settles at once in stopped.
+      stoppingInstances: setInstancesRunning(ctx, [...new Set(as<{ instanceIds: string[] }>(input).instanceIds)], false).map(({ instance, previous }) => (
+        { instanceId: instance.id, previousState: instanceState(previous), currentState: instanceState(previous === "stopped" ? "stopped" : "stopping") })),
+    }),
+  },
+  StartInstances: {
+    mutates: true,
+    run: (ctx, input) => ({
+      startingInstances: setInstancesRunning(ctx, [...new Set(as<{ instanceIds: string[] }>(input).instanceIds)], true).map(({ instance, previous }) => (
+        { instanceId: instance.id, previousState: instanceState(previous), currentState: instanceState(previous === "running" ? "running" : "pending") })),
+    }),
   },
   ...NETWORK_INTERFACE_ACTIONS,
 };
