@@ -117,7 +117,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
       options: {
         from: { type: "string" }, to: { type: "string" }, protocol: { type: "string" },
         output: { type: "string", short: "o" }, data: { type: "string" }, help: { type: "boolean", short: "h" },
-        "dns-port": { type: "string" },
+        "dns-port": { type: "string" }, version: { type: "boolean" },
       },
     });
   } catch (e) {
@@ -127,6 +127,10 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
+  if (values.version) {
+    out(`vpclab ${version()}`);
+    return 0;
+  }
   if (values.help || command === undefined || command === "help") {
     out(HELP);
     return 0;
@@ -191,6 +195,15 @@ async function connect(args: string[]): Promise<void> {
   process.once("SIGTERM", stop);
 }
 
+/** The package's version, from its package.json (two levels above dist/src/cli). */
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
 /** Mistakes in input exit 2 as in the synchronous commands; anything else is a bug. */
 function failed(e: unknown): void {
   if (e instanceof UsageError || e instanceof StoreError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
@@ -210,7 +223,8 @@ function failed(e: unknown): void {
 const ASYNC: Record<string, (args: string[]) => Promise<unknown>> = {
   // Anything that stops the server from starting (a port in use, an unreadable data directory) is the user's to fix.
   up: (args) => up(args).catch((e: unknown) => {
-    console.error(`${red("error:")} ${(e as Error).message}`);
+    const inUse = (e as { code?: string }).code === "EADDRINUSE" ? " (another vpclab or program has that port: choose another with --port)" : "";
+    console.error(`${red("error:")} ${(e as Error).message}${inUse}`);
     process.exit(2);
   }),
   connect,

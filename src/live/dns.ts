@@ -184,6 +184,9 @@ class Listener {
 
   constructor(readonly port: number, private readonly answer: (msg: Buffer) => Reply | undefined) {}
 
+  /** Whether it answers at all (UDP or TCP bound). */
+  get listening(): boolean { return this.udp !== undefined || this.tcp !== undefined; }
+
   /** Binds both; returns what failed (empty when both listen). */
   async open(host: string): Promise<string[]> {
     const failures: string[] = [];
@@ -361,7 +364,10 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
     await Promise.all([publicListener, ...byVpc.values()].map((l) => l.close()));
     throw e;
   }
-  log(`DNS on ${host}:${basePort} (public view) and ${byVpc.size} VPC resolver${byVpc.size === 1 ? "" : "s"} on base port + index ('vpclab dns-address VPC')`);
+  // Say what really listens: another vpclab on the same ports leaves this one's listeners unbound.
+  const vpcListening = [...byVpc.values()].filter((l) => l.listening).length;
+  const deaf = byVpc.size - vpcListening;
+  log(`DNS on ${host}:${basePort} (public view)${publicListener.listening ? "" : " NOT LISTENING"} and ${vpcListening} VPC resolver${vpcListening === 1 ? "" : "s"} on base port + index ('vpclab dns-address VPC')${deaf > 0 || !publicListener.listening ? `; ${deaf + (publicListener.listening ? 0 : 1)} port(s) are taken (another vpclab? choose another --dns-port)` : ""}`);
 
   let timer: NodeJS.Timeout | undefined;
   if (opts.pollMs !== undefined && opts.pollMs > 0) {

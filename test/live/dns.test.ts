@@ -384,3 +384,17 @@ test("vpclab dns-address VPC prints where that VPC's resolver listens", () => {
   assert.equal(run("dns-address").code, 2);
   assert.match(run("dns-address", "lab-vpc", "--dns-port", "http").err, /--dns-port must be a port number/);
 });
+
+test("a second DNS server on ports another one holds says that they are taken, instead of claiming to listen", async () => {
+  const f = await serve();
+  try {
+    const logs: string[] = [];
+    const second = await startDnsServer({ basePort: f.server.addressOf(f.vpcId).port - 1, world: () => f.world, log: (l) => logs.push(l) });
+    await second.close();
+    const summary = logs.find((l) => l.startsWith("DNS on "));
+    assert.match(summary ?? "", /\(public view\) NOT LISTENING and 0 VPC resolvers .*; 2 port\(s\) are taken \(another vpclab\? choose another --dns-port\)/);
+    assert.match(f.logs.find((l) => l.startsWith("DNS on ")) ?? "", /\(public view\) and 1 VPC resolver on base port \+ index \('vpclab dns-address VPC'\)$/, "the first one listens and says nothing more");
+  } finally {
+    await f.server.close();
+  }
+});
