@@ -14,9 +14,13 @@ export function danglingReferences(world: World): string[] {
     need(world.networkAcls.has(v.defaultNetworkAclId), `${v.id} default network ACL`, v.defaultNetworkAclId);
     need(world.securityGroups.has(v.defaultSecurityGroupId), `${v.id} default security group`, v.defaultSecurityGroupId);
   }
-  for (const name of ["subnets", "routeTables", "securityGroups", "networkAcls", "networkInterfaces", "instances", "vpcEndpoints", "natGateways", "loadBalancers", "targetGroups", "listeners"] as const) {
+  for (const name of ["subnets", "routeTables", "securityGroups", "networkAcls", "networkInterfaces", "vpcEndpoints", "loadBalancers", "listeners"] as const) {
     for (const r of world.collection(name).values()) need(world.vpcs.has(r.vpcId), r.id, r.vpcId);
   }
+  // What DeleteVpc leaves behind, as AWS does: a terminated instance and a deleted NAT gateway stay
+  // listed for a while, and a target group outlives its VPC (ELBv2 keeps it, naming the old VPC).
+  for (const i of world.instances.values()) if (i.state !== "terminated") need(world.vpcs.has(i.vpcId), i.id, i.vpcId);
+  for (const n of world.natGateways.values()) if (n.state !== "deleted") need(world.vpcs.has(n.vpcId), n.id, n.vpcId);
   for (const e of world.networkInterfaces.values()) need(world.subnets.has(e.subnetId), e.id, e.subnetId);
   for (const i of world.instances.values()) {
     if (i.state === "terminated") continue;
