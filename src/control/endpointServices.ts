@@ -123,7 +123,8 @@ export function createEndpointService(ctx: Ctx, input: CreateEndpointServiceInpu
     serviceType: kind === "network" ? "Interface" : "GatewayLoadBalancer",
     serviceName: "",
     serviceState: "Available",
-    acceptanceRequired: input.acceptanceRequired ?? false,
+    // The API reference states no default; vpclab takes the console's (docs/FIDELITY.md).
+    acceptanceRequired: input.acceptanceRequired ?? true,
     networkLoadBalancerArns: kind === "network" ? nlbs : [],
     gatewayLoadBalancerArns: kind === "gateway" ? gwlbs : [],
     supportedIpAddressTypes: ipTypes,

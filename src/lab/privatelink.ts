@@ -30,7 +30,8 @@ export function endpointServices(s: LabSession): void {
       if (nlbs.length + gwlbs.length === 0) throw new LabError(path, `account ${s.ctx.account} has no endpoint service named '${name}' in ${s.ctx.region} yet; a new one needs 'loadBalancers' (network) or 'gatewayLoadBalancers'`);
       id = s.step([...path, lbKey], () => createEndpointService(s.ctx, {
         networkLoadBalancerArns: nlbs, gatewayLoadBalancerArns: gwlbs, tags: s.tags(name),
-        ...(acceptanceRequired !== undefined ? { acceptanceRequired } : {}), ...(privateDnsName !== undefined ? { privateDnsName } : {}),
+        // A lab file's own default (docs/LAB-FORMAT.md): no acceptance unless asked for; the API's is the console's, true.
+        acceptanceRequired: acceptanceRequired ?? false, ...(privateDnsName !== undefined ? { privateDnsName } : {}),
       }).id);
       s.created.push(`endpoint service ${name} (${s.world.endpointServices.get(id)!.serviceName})`);
     } else {

@@ -60,7 +60,7 @@ test("a service on an NLB: its id, name, AZs and DNS names; AWS's errors for the
 
   const cross = createEndpointService(a, { networkLoadBalancerArns: [nlb2], supportedRegions: ["us-east-1", "ap-northeast-2"], privateDnsName: "api.example.com" });
   assert.deepEqual(cross.supportedRegions, ["ap-northeast-2", "us-east-1"], "the service's own Region first, always");
-  assert.equal(cross.acceptanceRequired, false);
+  assert.equal(cross.acceptanceRequired, true, "AcceptanceRequired omitted: the console's default, as docs/FIDELITY.md records");
   assert.equal(cross.privateDnsNameConfiguration!.state, "pendingVerification");
   assert.match(cross.privateDnsNameConfiguration!.name, /^_[a-z0-9]{20}$/);
   assert.match(cross.privateDnsNameConfiguration!.value, /^vpce:[a-z0-9]{20}$/);
@@ -185,6 +185,7 @@ test("private DNS: pendingVerification until verified; consumers use the name on
   const base = { vpcId, serviceName: svc.serviceName, vpcEndpointType: "Interface", subnetIds: [subnetA] };
   rejects(b, () => createVpcEndpoint(b, { ...base, privateDnsEnabled: true }), "InvalidParameter", /is not verified yet \(pendingVerification\)/);
   const ep = createVpcEndpoint(b, base);
+  assert.equal(ep.state, "pendingAcceptance", "a service created without AcceptanceRequired requires acceptance");
   verifyPrivateDnsName(a, svc.id);
   assert.equal(a.world.endpointServices.get(svc.id)!.privateDnsNameConfiguration!.state, "verified");
   modifyVpcEndpoint(b, { vpcEndpointId: ep.id, privateDnsEnabled: true });
