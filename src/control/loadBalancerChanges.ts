@@ -4,7 +4,7 @@ import { AwsError } from "../model/errors.js";
 import type { LoadBalancer, LoadBalancerZone } from "../model/loadBalancing.js";
 import type { Ctx } from "./context.js";
 import { getLoadBalancer, validationError } from "./elbv2.js";
-import { type SubnetMapping, checkSecurityGroups, checkSubnetMappings } from "./loadBalancerSubnets.js";
+import { type SubnetMapping, checkIpAddressType, checkSecurityGroups, checkSubnetMappings } from "./loadBalancerSubnets.js";
 import { addNode, removeNode, servicesUsing } from "./loadBalancers.js";
 
 function invalidConfig(message: string): AwsError {
@@ -19,6 +19,7 @@ function invalidConfig(message: string): AwsError {
  */
 export function setSubnets(ctx: Ctx, arn: string, input: { subnetIds?: string[]; subnetMappings?: SubnetMapping[]; ipAddressType?: string }): LoadBalancer {
   const lb = getLoadBalancer(ctx, arn);
+  if (input.ipAddressType !== lb.ipAddressType) checkIpAddressType(input.ipAddressType, lb.zones[0]?.subnetId ?? "");
   if (input.subnetIds?.length && input.subnetMappings?.length) throw validationError("You can specify subnets or subnet mappings, not both");
   const mappings: SubnetMapping[] = input.subnetMappings?.length ? input.subnetMappings : (input.subnetIds ?? []).map((subnetId) => ({ subnetId }));
   if (mappings.length === 0) throw validationError("At least one subnet must be specified");

@@ -26,6 +26,19 @@ function invalidConfig(message: string): AwsError {
   return new AwsError("InvalidConfigurationRequest", message);
 }
 
+/**
+ * IpAddressType on CreateLoadBalancer and SetSubnets: AWS's enum, and ipv4 only, since vpclab's
+ * subnets have no IPv6 CIDR block for a dualstack load balancer's nodes.
+ */
+export function checkIpAddressType(value: string | undefined, subnetId?: string): void {
+  if (value === undefined || value === "ipv4") return;
+  if (value !== "dualstack" && value !== "dualstack-without-public-ipv4") {
+    throw validationError(`1 validation error detected: Value '${value}' at 'ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack, dualstack-without-public-ipv4]`);
+  }
+  // Without a subnet to name, only the value is checked (CreateLoadBalancer checks its subnets first).
+  if (subnetId !== undefined) throw invalidConfig(`Subnet '${subnetId}' does not have an IPv6 CIDR block; ${value} load balancers need subnets with IPv6 CIDR blocks`);
+}
+
 /** The caller's subnet; ELBv2 answers SubnetNotFound where EC2 would say InvalidSubnetID.NotFound. */
 function subnetOf(ctx: Ctx, id: string): Subnet {
   const s = find(ctx, "subnets", id);
@@ -47,6 +60,7 @@ export function checkSubnetMappings(ctx: Ctx, input: PlacementInput): NodePlan[]
   const zones = new Set<string>();
   const eips = new Set<string>();
   for (const m of mappings) {
+    if (!m.subnetId) throw validationError("A subnet ID must be specified for each subnet mapping");
     const subnet = subnetOf(ctx, m.subnetId);
     if (plan.some((p) => p.subnet.vpcId !== subnet.vpcId)) {
       throw invalidConfig(`Subnets must belong to the same VPC: '${subnet.id}' is in '${subnet.vpcId}', '${plan[0]!.subnet.id}' in '${plan[0]!.subnet.vpcId}'`);
@@ -60,10 +74,7 @@ export function checkSubnetMappings(ctx: Ctx, input: PlacementInput): NodePlan[]
     const igw = [...ctx.world.internetGateways.values()].some((g) => g.attachments.some((a) => a.vpcId === vpcId));
     if (!igw) throw new AwsError("InvalidSubnet", `VPC ${vpcId} has no internet gateway`);
   }
-  if (input.ipAddressType === "dualstack") {
-    // vpclab's VPCs are IPv4-only, so no subnet has the IPv6 CIDR block dualstack needs.
-    throw invalidConfig(`Subnet '${plan[0]!.subnet.id}' does not have an IPv6 CIDR block; dualstack load balancers need subnets with IPv6 CIDR blocks`);
-  }
+  checkIpAddressType(input.ipAddressType, plan[0]!.subnet.id);
   checkSecurityGroups(ctx, input.type, plan[0]!.subnet.vpcId, input.securityGroupIds);
   return plan;
 }

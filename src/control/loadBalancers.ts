@@ -9,7 +9,7 @@ import { allocatePublicIp, releasePublicIp } from "./addresses.js";
 import { type Ctx, find, owned } from "./context.js";
 import { checkArn, checkName, checkTags, elbArn, getLoadBalancer, hex16, validationError } from "./elbv2.js";
 import { defaultLoadBalancerAttributes } from "./loadBalancerAttributes.js";
-import { type SubnetMapping, checkSubnetMappings } from "./loadBalancerSubnets.js";
+import { type SubnetMapping, checkIpAddressType, checkSubnetMappings } from "./loadBalancerSubnets.js";
 import { createEni, deleteEni } from "./networkInterfaces.js";
 
 export { getLoadBalancer };
@@ -70,9 +70,7 @@ export function createLoadBalancer(ctx: Ctx, input: CreateLoadBalancerInput): Lo
   checkName(input.name, "load balancer");
   const type = checkType(input.type);
   const scheme = checkScheme(input.scheme, type);
-  if (input.ipAddressType !== undefined && input.ipAddressType !== "ipv4" && input.ipAddressType !== "dualstack") {
-    throw validationError(`1 validation error detected: Value '${input.ipAddressType}' at 'ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack, dualstack-without-public-ipv4]`);
-  }
+  checkIpAddressType(input.ipAddressType);
   const tags = checkTags(input.tags ?? []);
   const plan = checkSubnetMappings(ctx, { type, scheme, subnetIds: input.subnetIds, subnetMappings: input.subnetMappings, securityGroupIds: input.securityGroupIds, ipAddressType: input.ipAddressType ?? "ipv4" });
   const existing = owned(ctx, "loadBalancers").find((lb) => lb.name === input.name);

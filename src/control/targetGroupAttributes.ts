@@ -11,19 +11,23 @@ const int = (min: number, max: number): Check => (v) => /^\d+$/.test(v) && Numbe
 const percent: Check = (v) => v === "off" || int(1, 100)(v);
 const count: Check = (v) => v === "off" || /^[1-9]\d*$/.test(v);
 
-/** Attributes every NLB and GWLB target group has. */
+/** Attributes of every load balancer's target groups ("supported by all load balancers"). */
 const COMMON: Record<string, Check> = {
   "deregistration_delay.timeout_seconds": int(0, 3600),
   "stickiness.enabled": bool,
+};
+
+/**
+ * Network load balancer target groups only. Cross-zone and target group health are "supported by
+ * Application Load Balancers and Network Load Balancers" (TargetGroupAttribute reference), not
+ * by gateway load balancers, whose cross-zone setting is the load balancer's.
+ */
+const NLB: Record<string, Check> = {
   "load_balancing.cross_zone.enabled": (v) => ["true", "false", "use_load_balancer_configuration"].includes(v),
   "target_group_health.dns_failover.minimum_healthy_targets.count": count,
   "target_group_health.dns_failover.minimum_healthy_targets.percentage": percent,
   "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count": (v) => /^[1-9]\d*$/.test(v),
   "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage": percent,
-};
-
-/** Network load balancer target groups only. */
-const NLB: Record<string, Check> = {
   "deregistration_delay.connection_termination.enabled": bool,
   "preserve_client_ip.enabled": bool,
   "proxy_protocol_v2.enabled": bool,
@@ -40,21 +44,19 @@ const GWLB: Record<string, Check> = {
 };
 
 export function defaultTargetGroupAttributes(protocol: TargetGroupProtocol, targetType: TargetGroup["targetType"]): Record<string, string> {
-  const common = {
-    "deregistration_delay.timeout_seconds": "300", "stickiness.enabled": "false",
-    "load_balancing.cross_zone.enabled": "use_load_balancer_configuration",
-    "target_group_health.dns_failover.minimum_healthy_targets.count": "1",
-    "target_group_health.dns_failover.minimum_healthy_targets.percentage": "off",
-    "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count": "1",
-    "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage": "off",
-  };
+  const common = { "deregistration_delay.timeout_seconds": "300", "stickiness.enabled": "false" };
   if (protocol === "GENEVE") {
     return { ...common, "stickiness.type": "source_ip_dest_ip_proto", "target_failover.on_deregistration": "no_rebalance", "target_failover.on_unhealthy": "no_rebalance" };
   }
   // Client IP preservation is on for instance targets, and for ip targets only with UDP and TCP_UDP.
   const preserve = targetType === "instance" || protocol === "UDP" || protocol === "TCP_UDP";
   return {
-    ...common, "deregistration_delay.connection_termination.enabled": "false", "preserve_client_ip.enabled": String(preserve),
+    ...common, "load_balancing.cross_zone.enabled": "use_load_balancer_configuration",
+    "target_group_health.dns_failover.minimum_healthy_targets.count": "1",
+    "target_group_health.dns_failover.minimum_healthy_targets.percentage": "off",
+    "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count": "1",
+    "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage": "off",
+    "deregistration_delay.connection_termination.enabled": "false", "preserve_client_ip.enabled": String(preserve),
     "proxy_protocol_v2.enabled": "false", "stickiness.type": "source_ip",
     "target_health_state.unhealthy.connection_termination.enabled": "true", "target_health_state.unhealthy.draining_interval_seconds": "0",
   };

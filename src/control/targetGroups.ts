@@ -21,7 +21,7 @@ export interface HealthCheckInput {
   healthCheckTimeoutSeconds?: number;
   healthyThresholdCount?: number;
   unhealthyThresholdCount?: number;
-  matcher?: { httpCode?: string };
+  matcher?: { httpCode?: string; grpcCode?: string };
 }
 
 export interface CreateTargetGroupInput extends HealthCheckInput {
@@ -91,6 +91,8 @@ export function resolveHealthCheck(protocol: TargetGroupProtocol, targetType: Ta
   if (i.healthCheckPath !== undefined && (!i.healthCheckPath.startsWith("/") || i.healthCheckPath.length > 1024)) {
     throw validationError(`Health check path '${i.healthCheckPath}' is not valid: it must start with '/' and be at most 1024 characters`);
   }
+  // GrpcCode is for application load balancers' gRPC target groups; silently keeping 200-399 instead would hide the mistake.
+  if (i.matcher?.grpcCode !== undefined) throw validationError("A gRPC code can be specified only for target groups with the GRPC protocol version, which network and gateway load balancers do not have");
   const httpCode = i.matcher?.httpCode;
   if (httpCode !== undefined && !httpCode.split(",").every((c) => /^(\d{3})(-\d{3})?$/.test(c) && c.split("-").every((n) => Number(n) >= 200 && Number(n) <= 599))) {
     throw validationError(`Health check matcher HTTP code '${httpCode}' is not valid: network and gateway load balancers accept codes from 200 to 599`);

@@ -68,6 +68,9 @@ test("CreateLoadBalancer refuses what AWS refuses, and changes nothing", () => {
   rejects(ctx, () => createLoadBalancer(ctx, { name: "web", ...nlb, subnetMappings: [{ subnetId: subnetA, privateIPv4Address: "10.0.2.10" }] }), "InvalidConfigurationRequest");
   rejects(ctx, () => createLoadBalancer(ctx, { name: "web", ...nlb, subnetMappings: [{ subnetId: subnetA, allocationId: "eipalloc-0123456789abcdef0" }] }), "InvalidConfigurationRequest");
   rejects(ctx, () => createLoadBalancer(ctx, { name: "web", ...nlb, ipAddressType: "dualstack", subnetIds: [subnetA] }), "InvalidConfigurationRequest");
+  rejects(ctx, () => createLoadBalancer(ctx, { name: "web", ...nlb, ipAddressType: "dualstack-without-public-ipv4", subnetIds: [subnetA] }), "InvalidConfigurationRequest");
+  // A mapping without its subnet (SubnetMapping.SubnetId is optional in the model) is a ValidationError, not "subnet 'undefined'".
+  rejects(ctx, () => createLoadBalancer(ctx, { name: "web", ...nlb, subnetMappings: [{ privateIPv4Address: "10.0.1.50" } as never] }), "ValidationError", "A subnet ID must be specified for each subnet mapping");
   // Another account's subnet does not exist for the caller.
   const b = { ...ctx, account: "222222222222" };
   rejects(b, () => createLoadBalancer(b, { name: "web", ...nlb, subnetIds: [subnetA] }), "SubnetNotFound");
@@ -164,6 +167,10 @@ test("SetSubnets adds and removes nodes; SetSecurityGroups only for NLBs made wi
   const other = createVpc(ctx, { cidrBlock: "10.1.0.0/16" });
   const otherSubnet = createSubnet(ctx, { vpcId: other.id, cidrBlock: "10.1.1.0/24", availabilityZone: "ap-northeast-2a" }).id;
   rejects(ctx, () => setSubnets(ctx, lb.id, { subnetIds: [subnetC, otherSubnet] }), "InvalidConfigurationRequest");
+  // A bad IpAddressType is refused before the subnets change (it used to be ignored while a node was removed).
+  rejects(ctx, () => setSubnets(ctx, lb.id, { subnetIds: [subnetA], ipAddressType: "bogus" }), "ValidationError", /at 'ipAddressType'/);
+  rejects(ctx, () => setSubnets(ctx, lb.id, { subnetIds: [subnetC], ipAddressType: "dualstack" }), "InvalidConfigurationRequest", /IPv6 CIDR block/);
+  rejects(ctx, () => setSubnets(ctx, lb.id, { subnetMappings: [{ subnetId: subnetC }, { privateIPv4Address: "10.0.1.50" } as never] }), "ValidationError", "A subnet ID must be specified for each subnet mapping");
 
   const sg1 = createSecurityGroup(ctx, { groupName: "nlb", description: "nlb", vpcId }).id;
   const sg2 = createSecurityGroup(ctx, { groupName: "nlb2", description: "nlb2", vpcId }).id;

@@ -22,6 +22,12 @@ test("CreateTargetGroup: AWS's health-check defaults per protocol, its ranges, a
   const geneve = createTargetGroup(ctx, { name: "fw", protocol: "GENEVE", port: 6081, vpcId, targetType: "ip" });
   assert.deepEqual(geneve.healthCheck, { enabled: true, protocol: "TCP", port: "80", intervalSeconds: 10, timeoutSeconds: 5, healthyThresholdCount: 5, unhealthyThresholdCount: 2 });
   assert.equal(geneve.attributes["target_failover.on_unhealthy"], "no_rebalance");
+  // Cross-zone and target group health are ALB and NLB attributes only (TargetGroupAttribute reference).
+  assert.deepEqual(Object.keys(geneve.attributes).sort(), ["deregistration_delay.timeout_seconds", "stickiness.enabled", "stickiness.type", "target_failover.on_deregistration", "target_failover.on_unhealthy"]);
+  for (const key of ["load_balancing.cross_zone.enabled", "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count"]) {
+    rejects(ctx, () => modifyTargetGroupAttributes(ctx, geneve.id, [{ key, value: key.startsWith("load") ? "true" : "1" }]), "InvalidConfigurationRequest", /not supported/);
+  }
+  assert.equal(tcp.attributes["load_balancing.cross_zone.enabled"], "use_load_balancer_configuration");
   const http = createTargetGroup(ctx, { name: "http", protocol: "TCP", port: 80, vpcId, targetType: "ip", healthCheckProtocol: "HTTP" });
   assert.deepEqual([http.healthCheck.path, http.healthCheck.matcher, http.healthCheck.timeoutSeconds], ["/", { httpCode: "200-399" }, 6]);
   assert.equal(http.attributes["preserve_client_ip.enabled"], "false");
@@ -52,6 +58,7 @@ test("ModifyTargetGroup and ModifyTargetGroupAttributes check everything first",
   modifyTargetGroup(ctx, tg.id, { healthCheckProtocol: "HTTP", healthCheckPath: "/ready", healthCheckPort: "8080" });
   assert.deepEqual([tg.healthCheck.protocol, tg.healthCheck.path, tg.healthCheck.port, tg.healthCheck.intervalSeconds], ["HTTP", "/ready", "8080", 30]);
   rejects(ctx, () => modifyTargetGroup(ctx, tg.id, { healthCheckIntervalSeconds: 400 }), "ValidationError");
+  rejects(ctx, () => modifyTargetGroup(ctx, tg.id, { matcher: { grpcCode: "0" } }), "ValidationError", /gRPC code/);
   modifyTargetGroupAttributes(ctx, tg.id, [{ key: "deregistration_delay.timeout_seconds", value: "30" }, { key: "proxy_protocol_v2.enabled", value: "true" }]);
   assert.equal(tg.attributes["deregistration_delay.timeout_seconds"], "30");
   rejects(ctx, () => modifyTargetGroupAttributes(ctx, tg.id, [{ key: "stickiness.enabled", value: "true" }, { key: "target_failover.on_unhealthy", value: "rebalance" }]), "InvalidConfigurationRequest", /not supported/);
