@@ -8,7 +8,7 @@ import type { Vpc, VpcEndpoint } from "../model/types.js";
 import type { LoadBalancer } from "../model/loadBalancing.js";
 import type { ComponentRef, DigResult, DnsRecord, Explanation } from "./types.js";
 import type { NetworkView } from "./view.js";
-import { healthyEndpointEnis, healthyZones } from "./zoneHealth.js";
+import { type BackendHealth, failOpenNote, healthyEndpointEnis, zoneHealth } from "./zoneHealth.js";
 
 /** TTLs as AWS serves them: S3's short rotation TTL, 60 s for other names. */
 export const TTL = { s3: 5, service: 60, endpoint: 60, ec2: 60, elb: 60 };
@@ -34,9 +34,18 @@ function rotate<T>(items: T[], n: number): T[] {
   return [...items.slice(k), ...items.slice(0, k)];
 }
 
-/** An endpoint's addresses: in one zone (zonal names), else those of healthy zones (regional and private names). */
-function endpointIps(view: NetworkView, ep: VpcEndpoint, az?: string): string[] {
-  return (az === undefined ? healthyEndpointEnis(view, ep, ep.networkInterfaceIds) : ep.networkInterfaceIds)
+/**
+ * An endpoint's addresses: in one zone (zonal names), else those of healthy zones (regional and
+ * private names), with a note for each of the service's load balancers whose DNS failed open.
+ */
+function endpointIps(view: NetworkView, ep: VpcEndpoint, notes: Explanation[], az?: string, backendHealth?: BackendHealth): string[] {
+  let ids = ep.networkInterfaceIds;
+  if (az === undefined) {
+    const healthy = healthyEndpointEnis(view, ep, ids, backendHealth);
+    ids = healthy.eniIds;
+    if (ids.length > 1) for (const f of healthy.failedOpen) notes.push(failOpenNote(f.lb, f.health));
+  }
+  return ids
     .map((id) => view.world.networkInterfaces.get(id))
     .filter((e) => e !== undefined && (az === undefined || e.availabilityZone === az))
     .map((e) => e!.privateIpAddress);
@@ -44,9 +53,11 @@ function endpointIps(view: NetworkView, ep: VpcEndpoint, az?: string): string[] 
 
 /**
  * Resolves an A query. `rotation` picks where multi-address answers start, so that callers
- * that count queries (the dig command, the DNS server) rotate like real S3.
+ * that count queries (the dig command, the DNS server) rotate like real S3. `backendHealth`, when
+ * known, is the live health of real backends: a load balancer's zones whose targets are all down
+ * are then not answered either (TraceRequest.backendHealth).
  */
-export function resolve(view: NetworkView, asker: Asker, rawName: string, rotation = 0): DigResult {
+export function resolve(view: NetworkView, asker: Asker, rawName: string, rotation = 0, backendHealth?: BackendHealth): DigResult {
   const name = rawName.toLowerCase().replace(/\.$/, "");
   const vpc = asker.vpcId ? view.world.vpcs.get(asker.vpcId) : undefined;
   const result: DigResult = {
@@ -103,10 +114,10 @@ export function resolve(view: NetworkView, asker: Asker, rawName: string, rotati
       const zone = ep.dnsEntries.find((d) => !d.dnsName.endsWith(".vpce.amazonaws.com"))?.hostedZoneId;
       const source: DigResult["source"] = { kind: "private-dns", component: epRef(ep), ...(zone ? { zone } : {}) };
       const regional = ep.dnsEntries[0]?.dnsName;
-      if (!owned.customer || regional === undefined) return answer(rotate(endpointIps(view, ep), rotation), TTL.endpoint, source);
+      if (!owned.customer || regional === undefined) return answer(rotate(endpointIps(view, ep, result.notes, undefined, backendHealth), rotation), TTL.endpoint, source);
       // A customer service's private name is a CNAME to the endpoint's regional name (the spec's
       // reading of AWS's docs): the answer chain shows both, as dig does.
-      answer(rotate(endpointIps(view, ep), rotation), TTL.endpoint, source);
+      answer(rotate(endpointIps(view, ep, result.notes, undefined, backendHealth), rotation), TTL.endpoint, source);
       result.answers = [{ name, type: "CNAME", ttl: TTL.endpoint, value: regional }, ...result.answers.map((a) => ({ ...a, name: regional }))];
       return result;
     }
@@ -130,7 +141,7 @@ export function resolve(view: NetworkView, asker: Asker, rawName: string, rotati
   if (vpce) {
     const ep = view.world.vpcEndpoints.get(vpce[1]!);
     if (ep && ep.dnsEntries.some((d) => matchesName(d.dnsName, name))) {
-      return answer(rotate(endpointIps(view, ep, vpce[2]), rotation), TTL.endpoint, { kind: "vpce-public", component: epRef(ep), zone: ep.dnsEntries[0]!.hostedZoneId });
+      return answer(rotate(endpointIps(view, ep, result.notes, vpce[2], backendHealth), rotation), TTL.endpoint, { kind: "vpce-public", component: epRef(ep), zone: ep.dnsEntries[0]!.hostedZoneId });
     }
     return result;
   }
@@ -139,8 +150,9 @@ export function resolve(view: NetworkView, asker: Asker, rawName: string, rotati
   if (lbName) {
     // Internal load balancers' names are public too, and answer their nodes' private addresses;
     // the main name only healthy zones' nodes, a zonal name its zone's node whatever its health.
-    const healthy = healthyZones(view, lbName.lb);
-    const addresses = lbName.lb.zones.filter((z) => (lbName.zone === undefined ? healthy.has(z.zoneId) : z.zoneName === lbName.zone))
+    const health = zoneHealth(view, lbName.lb, backendHealth);
+    if (lbName.zone === undefined && health.failedOpen && lbName.lb.zones.length > 1) result.notes.push(failOpenNote(lbName.lb, health));
+    const addresses = lbName.lb.zones.filter((z) => (lbName.zone === undefined ? health.zones.has(z.zoneId) : z.zoneName === lbName.zone))
       .map((z) => (lbName.lb.scheme === "internet-facing" ? z.publicIpv4Address ?? view.world.networkInterfaces.get(z.networkInterfaceId)?.publicIp : undefined) ?? z.privateIpv4Address);
     if (addresses.length === 0) return result;
     return answer(rotate(addresses, rotation), TTL.elb, { kind: "elb-public", component: { id: lbName.lb.id, type: "load-balancer", name: lbName.lb.name }, zone: lbName.lb.canonicalHostedZoneId });

@@ -7,7 +7,7 @@ import type { Listener, LoadBalancer, LoadBalancerZone, Target, TargetGroup } fr
 import type { NetworkInterface } from "../model/types.js";
 import { EPHEMERAL, evaluateSecurityGroups } from "./filters.js";
 import { type TargetHealthResult, targetHealth } from "./targetHealth.js";
-import type { ComponentRef } from "./types.js";
+import type { ComponentRef, Explanation } from "./types.js";
 import type { NetworkView } from "./view.js";
 import { type Packet, type Walk, groupRef, ingressGroups, leaveSubnet, routeOut } from "./walk.js";
 
@@ -182,19 +182,22 @@ export function chooseTarget(walk: Walk, lb: LoadBalancer, zone: LoadBalancerZon
   const inLbZones = all.filter((c) => c.zoneId === undefined || c.zoneId === "all" || lbZones.has(c.zoneId));
   const cross = crossZone(lb, tg);
   let eligible = cross ? inLbZones : inLbZones.filter((c) => c.zoneId === undefined || c.zoneId === "all" || c.zoneId === zone.zoneId);
+  // The node's zone has no target: said once the choice below shows whether it is the root cause.
+  let noTargetInZone: Explanation | undefined;
   if (inLbZones.length === 0) {
     const zones = [...new Set(all.map((c) => c.zoneName ?? "?"))].join(", ");
     walk.block({ code: "ELB_INSTALLED_AZ_RESTRICTION", component: lbRef(lb), message: `Every target of ${tg.name} is in ${zones}, where ${lb.name} has no node: a load balancer sends traffic only to targets in its own Availability Zones (${lb.zones.map((z) => z.zoneName).join(", ")}).`, fix: `aws elbv2 set-subnets --load-balancer-arn ${lb.id} --subnets ${lb.zones.map((z) => z.subnetId).join(" ")} <a subnet in ${zones}>` });
     eligible = all;
   } else if (eligible.length === 0) {
     const zones = [...new Set(inLbZones.map((c) => c.zoneName ?? "?"))].join(", ");
-    walk.block({
+    noTargetInZone = {
       code: "ELBV2_NO_TARGETS_IN_AZ", component: lbRef(lb),
       message: `${lb.name}'s node in ${zone.zoneName} has no target of ${tg.name} in its zone (they are in ${zones}), and cross-zone load balancing is off, so each node sends only to targets in its own zone.`,
       fix: `aws elbv2 modify-load-balancer-attributes --load-balancer-arn ${lb.id} --attributes Key=load_balancing.cross_zone.enabled,Value=true, or register a target in ${zone.zoneName}`,
-    });
+    };
     eligible = inLbZones;
   }
+  const before = walk.explanations.length;
   const order = rotate(eligible, walk.rotation);
   // Health is judged in rotation order, and only until a healthy target gets the flow.
   const healthOf = (c: Candidate): TargetHealthResult => targetHealth(view.world, tg, c.target, walk.backendHealth);
@@ -206,28 +209,59 @@ export function chooseTarget(walk: Walk, lb: LoadBalancer, zone: LoadBalancerZon
     return h.state === "healthy";
   });
   if (!chosen && blocked.length === 0) {
-    walk.block({
+    // "If a target group contains only unhealthy registered targets, the load balancer routes
+    // requests to all those targets, regardless of their health status" (NLB guide, health checks):
+    // it fails open. The flow then gets through to a target whose leg does and whose real server is
+    // not known down (a note says the targets are unhealthy); otherwise that is a blocker too.
+    const serving = (c: Candidate): boolean => !healthOf(c).failures?.some((f) => f.kind === "backend-down");
+    ({ chosen, blocked } = tryTargets(order, leg, serving));
+    if (!chosen) ({ chosen, blocked } = tryTargets(order, leg, () => true));
+    const failsOpen = chosen !== undefined && serving(chosen.c);
+    const listed = `${unhealthy.slice(0, 5).join("; ")}${unhealthy.length > 5 ? `; and ${unhealthy.length - 5} more` : ""}`;
+    (failsOpen ? walk.notes : walk.explanations).push({
       code: "ELBV2_NO_HEALTHY_TARGET", component: r,
-      message: `No target ${lb.name} can send this flow to is healthy: ${unhealthy.slice(0, 5).join("; ")}${unhealthy.length > 5 ? `; and ${unhealthy.length - 5} more` : ""}. (With no healthy target at all a load balancer fails open and tries them anyway, but they fail their health checks.)`,
+      message: failsOpen
+        ? `No target ${lb.name} can send this flow to is healthy: ${listed}. With no healthy target a load balancer fails open and sends to them anyway, so this flow reaches ${chosen!.c.target.id}; fix the health checks before relying on it.`
+        : `No target ${lb.name} can send this flow to is healthy: ${listed}. (With no healthy target at all a load balancer fails open and tries them anyway, but none of them can take the flow.)`,
       fix: `Make a target pass its health checks (${tg.healthCheck.protocol} on ${tg.healthCheck.port === "traffic-port" ? "the traffic port" : `port ${tg.healthCheck.port}`}): start its server, or register a healthy one; aws elbv2 describe-target-health --target-group-arn ${tg.id} shows why each fails`,
     });
-    // As if they were healthy: the first target whose leg gets through, else the first one.
-    ({ chosen, blocked } = tryTargets(order, leg, () => true));
     unhealthy.length = 0;
   }
   const pick = chosen ?? blocked[0]!;
+  if (noTargetInZone) zoneWithoutTarget(walk, lb, zone, tg, noTargetInZone, before, !chosen || walk.explanations.length > before);
   const skipped = [...unhealthy.slice(0, 5), ...(unhealthy.length > 5 ? [`${unhealthy.length - 5} more unhealthy`] : []), ...(chosen ? blocked : blocked.slice(1)).map((b) => `${b.c.target.id}:${b.c.target.port} blocked (${b.w.explanations.map((e) => e.code).join(", ")})`)];
   const where = pick.c.zoneName ?? "?";
+  const elsewhere = pick.c.zoneId !== undefined && pick.c.zoneId !== "all" && pick.c.zoneId !== zone.zoneId;
+  // With cross-zone off, a target in another zone is only the walk going on as if it were on.
+  const crossText = cross ? ", cross-zone on" : elsewhere ? `, as if cross-zone load balancing were on (it is off, so the node in ${zone.zoneName} would not send there)` : "";
   walk.hop({
-    component: r, verdict: chosen ? "pass" : "block",
-    detail: `${chosen ? "chooses" : "every target is blocked; the first is"} target ${pick.c.target.id} (${pick.c.address ?? "?"}:${pick.c.target.port}, ${where})${cross ? ", cross-zone on" : ""}${skipped.length ? `; passed over: ${skipped.join("; ")}` : ""}`,
+    component: r, verdict: chosen && (cross || !elsewhere) ? "pass" : "block",
+    detail: `${chosen ? "chooses" : "every target is blocked; the first is"} target ${pick.c.target.id} (${pick.c.address ?? "?"}:${pick.c.target.port}, ${where})${crossText}${skipped.length ? `; passed over: ${skipped.join("; ")}` : ""}`,
     rule: { target: pick.c.target.id, address: pick.c.address, port: pick.c.target.port, availabilityZone: where, crossZone: cross },
   });
-  if (pick.c.zoneId !== undefined && pick.c.zoneId !== "all" && pick.c.zoneId !== zone.zoneId) {
+  if (cross && elsewhere) {
     walk.notes.push({ code: "AVAILABILITY_ZONE_CROSSED", component: lbRef(lb), message: `${lb.name}'s node in ${zone.zoneName} sends this flow to ${pick.c.target.id} in ${where} (cross-zone load balancing).` });
   }
   walk.absorb(pick.w, deliver);
   if (deliver && walk.delivery && pick.w.delivery) walk.delivery = { ...walk.delivery, via: { loadBalancerArn: lb.id, targetGroupArn: tg.id } };
+}
+
+/**
+ * The node that got the flow has no target in its zone, with cross-zone load balancing off. A
+ * blocker, unless the flow came to this zone only because the name it went by answers every zone
+ * when none is healthy (ELBV2_NO_HEALTHY_ZONE, a note from DNS) and the targets' own problems
+ * block it anyway: then those are the root cause (fixed, the name answers only zones with a
+ * healthy target) and this is a note. `at` is where the blocker goes among the explanations.
+ */
+function zoneWithoutTarget(walk: Walk, lb: LoadBalancer, zone: LoadBalancerZone, tg: TargetGroup, e: Explanation, at: number, blockedAnyway: boolean): void {
+  const failedOpen = walk.notes.some((n) => n.code === "ELBV2_NO_HEALTHY_ZONE" && n.component.id === lb.id);
+  if (!failedOpen) {
+    walk.explanations.splice(at, 0, e);
+  } else if (blockedAnyway) {
+    walk.notes.push({ ...e, message: `This flow came to ${lb.name}'s node in ${zone.zoneName}, which has no target in its zone (cross-zone load balancing is off), only because DNS answers every zone while no target of ${tg.name} is healthy (ELBV2_NO_HEALTHY_ZONE). The targets' own blockers are the cause: with them fixed, the name answers only zones with a healthy target, and flows no longer come to this node.`, fix: `Fix the targets' blockers; or, to use every zone, aws elbv2 modify-load-balancer-attributes --load-balancer-arn ${lb.id} --attributes Key=load_balancing.cross_zone.enabled,Value=true` });
+  } else {
+    walk.explanations.splice(at, 0, { ...e, message: `${e.message} DNS sent the flow to this zone only because no target is healthy, so it answers every zone (ELBV2_NO_HEALTHY_ZONE).`, fix: `Make the targets pass their health checks (aws elbv2 describe-target-health --target-group-arn ${tg.id} says why they fail), so that the name answers only zones with a healthy target; or turn cross-zone load balancing on: aws elbv2 modify-load-balancer-attributes --load-balancer-arn ${lb.id} --attributes Key=load_balancing.cross_zone.enabled,Value=true` });
+  }
 }
 
 /** Walks legs to the targets that pass `usable`, in order, until one gets through (at most MAX_TRIED_TARGETS legs). */

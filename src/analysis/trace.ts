@@ -41,7 +41,8 @@ export function trace(view: NetworkView, req: TraceRequest): Trace {
   let dst = req.to.ip !== undefined ? parseIpv4(req.to.ip) : undefined;
   if (req.to.host !== undefined) {
     const asker: Asker = origin.vpc && origin.kind === "eni" ? { vpcId: origin.vpc.id, component: origin.component } : { component: origin.component };
-    const dig = resolve(view, asker, req.to.host, req.rotation ?? 0);
+    // Live backend health, when known, counts as a load balancer's DNS counts its health checks.
+    const dig = resolve(view, asker, req.to.host, req.rotation ?? 0, req.backendHealth);
     out.dns = dig;
     walk.notes.push(...dig.notes);
     const first = dig.answers.find((a) => a.type === "A");

@@ -79,3 +79,24 @@ export function parseTarget(to: string, protocol: string): { host?: string; ip?:
   if (host.length === 0 || /[\s/@]/.test(host)) throw new UsageError(`cannot read '${to}' as HOST:PORT`);
   return parseIpv4(host) !== undefined ? { ip: host, port } : { host, port };
 }
+
+/**
+ * The world's rotation counter a flow to this target reads (world.dnsRotation): the name as dig
+ * and the DNS server count it, or the address, so that successive flows take successive DNS
+ * answers and load-balancer targets.
+ */
+export function rotationKey(target: { host?: string; ip?: string }): string {
+  return target.host !== undefined ? target.host.toLowerCase().replace(/\.$/, "") : target.ip ?? "";
+}
+
+/** The rotation for one more flow to the target, advancing its counter under the write lock, as dig does. */
+export function takeRotation(store: Store, target: { host?: string; ip?: string }): number {
+  const key = rotationKey(target);
+  let n = 0;
+  store.update((world) => {
+    n = world.dnsRotation.get(key) ?? 0;
+    world.dnsRotation.set(key, n + 1);
+    return world;
+  });
+  return n;
+}

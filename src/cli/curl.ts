@@ -9,7 +9,7 @@ import type { FlowTarget } from "../live/flow.js";
 import { deliveryLabel } from "../live/flow.js";
 import { DownMemory } from "../live/health.js";
 import { exchange, headText, type HttpHead, type HttpSpec } from "../live/http.js";
-import { UsageError } from "./common.js";
+import { takeRotation, UsageError } from "./common.js";
 import { plannerFor, whyNot } from "./flow.js";
 import { renderTrace } from "./render.js";
 
@@ -84,9 +84,10 @@ export async function curlCommand(args: string[], openStore: (data: string | und
   };
   const store = openStore(values.data);
   const { planner, label } = plannerFor(store, values.from, target);
-  // The answer `vpclab trace` takes: the name's rotation counter, which `vpclab dig` and the DNS
-  // server advance (so a dig between two requests moves them on to the next address or target).
-  const rotation = target.host === undefined ? 0 : store.load().dnsRotation.get(target.host.toLowerCase().replace(/\.$/, "")) ?? 0;
+  // The answer `vpclab trace` shows as the next: the target's rotation counter, which each request
+  // advances as `vpclab dig` and the DNS server do, so that successive requests take successive
+  // DNS answers and load-balancer targets, as successive connections to a real NLB spread.
+  const rotation = takeRotation(store, target);
   const fail = (code: number, lines: string[]): number => {
     io.err(`curl: (${code}) ${lines.join("\n")}`);
     return code;

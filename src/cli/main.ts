@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_DNS_PORT } from "../live/dns.js";
 import { findRegion, regions } from "../model/catalog/index.js";
-import { traceCommand } from "./trace.js";
+import { liveTraceCommand, traceCommand } from "./trace.js";
 import { showCommand } from "./show.js";
 import { demoCommand } from "./demo.js";
 import { stateCommand } from "./state.js";
@@ -179,6 +179,30 @@ export function main(argv: string[], out: (s: string) => void = (s) => console.l
   }
 }
 
+/**
+ * `vpclab trace` as the program: asynchronous, since it probes the real servers behind the
+ * load-balancer targets on the path (main() traces from the network alone).
+ */
+async function traceLive(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    // main()'s options, so that a command line that works there works here (--dns-port is not used).
+    options: {
+      from: { type: "string" }, to: { type: "string" }, protocol: { type: "string" },
+      output: { type: "string", short: "o" }, data: { type: "string" }, "dns-port": { type: "string" },
+    },
+  });
+  if (positionals.length > (values.to === undefined ? 1 : 0)) throw new UsageError(`unexpected argument '${positionals.at(-1) ?? ""}'`);
+  if (values.output !== undefined && values.output !== "json" && values.output !== "text") throw new UsageError("--output must be json or text");
+  const store = storeFor(values.data);
+  try {
+    return await liveTraceCommand(store, { from: values.from, to: values.to ?? positionals[0], protocol: values.protocol, json: values.output === "json" }, (s) => console.log(s));
+  } finally {
+    store.close();
+  }
+}
+
 /** `vpclab curl`: one request; its exit status is curl's. */
 async function curl(args: string[]): Promise<number> {
   return curlCommand(args, storeFor, { out: (c) => process.stdout.write(c), err: (l) => console.error(l) });
@@ -228,6 +252,9 @@ const ASYNC: Record<string, (args: string[]) => Promise<unknown>> = {
     process.exit(2);
   }),
   connect,
+  trace: async (args) => {
+    process.exitCode = await traceLive(args);
+  },
   curl: async (args) => {
     process.exitCode = await curl(args);
   },

@@ -43,16 +43,23 @@ export async function startServer(opts: UpOptions): Promise<Running> {
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  let dns: DnsServer | undefined;
-  if (opts.dnsPort !== undefined) {
-    // pollMs: a lab applied or a state imported by another process gets its VPCs' listeners too.
-    dns = await startDnsServer({ host: opts.host, basePort: opts.dnsPort, world: () => store.load(), log: (l) => opts.out(`dns: ${l}`), pollMs: 1000 });
-    if (!opts.ephemeral) writeFileSync(join(opts.data, DNS_PORT_FILE), `${JSON.stringify({ basePort: opts.dnsPort })}\n`);
-  }
   let health: HealthProber | undefined;
   if (opts.healthIntervalMs) {
     health = new HealthProber({ world: () => store.load(), intervalMs: opts.healthIntervalMs, log: (l) => opts.out(`health: ${l}`) });
     engine.backendHealth = health.health;
+  }
+  let dns: DnsServer | undefined;
+  if (opts.dnsPort !== undefined) {
+    // pollMs: a lab applied or a state imported by another process gets its VPCs' listeners too.
+    // The prober's health: load balancer names leave out zones whose real servers are all down.
+    dns = await startDnsServer({
+      host: opts.host, basePort: opts.dnsPort, world: () => store.load(), log: (l) => opts.out(`dns: ${l}`), pollMs: 1000,
+      ...(health ? { backendHealth: health.health } : {}),
+    }).catch((e: unknown) => {
+      health?.close();
+      throw e;
+    });
+    if (!opts.ephemeral) writeFileSync(join(opts.data, DNS_PORT_FILE), `${JSON.stringify({ basePort: opts.dnsPort })}\n`);
   }
   const sync = dns?.sync.bind(dns);
   const prober = health;

@@ -47,6 +47,12 @@ export interface DnsServerOptions {
    * (`vpclab apply` against the same data directory) that the server's write path never sees.
    */
   pollMs?: number;
+  /**
+   * The live health of the real backends behind load-balancer targets (`vpclab up`'s prober):
+   * a load balancer's name, and an endpoint's regional name, then leave out zones whose targets
+   * are all down, as AWS's DNS leaves out zones that fail their health checks.
+   */
+  backendHealth?: (address: string) => boolean | undefined;
 }
 
 export interface DnsServer {
@@ -90,7 +96,7 @@ interface Reply { packet: Packet; udpLimit: number }
  * The reply to one query message for a view (a VPC id, or undefined for the public view), or
  * undefined when the message is to be dropped.
  */
-function reply(msg: Buffer, vpcId: string | undefined, world: () => World, views: ViewCache, log: (l: string) => void): Reply | undefined {
+function reply(msg: Buffer, vpcId: string | undefined, world: () => World, views: ViewCache, log: (l: string) => void, backendHealth?: DnsServerOptions["backendHealth"]): Reply | undefined {
   if (msg.length < 12 || msg.length > MAX_QUERY) return undefined;
   let query: DecodedPacket;
   try {
@@ -127,7 +133,7 @@ function reply(msg: Buffer, vpcId: string | undefined, world: () => World, views
     // Only names with several addresses count, so random names cannot grow the counters.
     const key = q.name.toLowerCase().replace(/\.$/, "");
     const n = w.dnsRotation.get(key) ?? 0;
-    result = resolve(views.get(w), asker, q.name, n);
+    result = resolve(views.get(w), asker, q.name, n, backendHealth);
     if (answersA(q) && result.answers.length > 1) w.dnsRotation.set(key, n + 1);
   } catch (e) {
     log(`warning: DNS query for ${q.name} failed: ${(e as Error).stack ?? String(e)}`);
@@ -312,7 +318,7 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<DnsServer>
   const warned = new Set<string>();
 
   const open = async (port: number, vpcId: string | undefined, what: string): Promise<Listener> => {
-    const listener = new Listener(port, (msg) => reply(msg, vpcId, world, views, log));
+    const listener = new Listener(port, (msg) => reply(msg, vpcId, world, views, log, opts.backendHealth));
     const failures = await listener.open(host);
     if (failures.length > 0) log(`warning: DNS for ${what} on ${host}:${port} is not listening (${failures.join("; ")})`);
     return listener;

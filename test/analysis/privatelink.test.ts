@@ -21,7 +21,7 @@ import { setSecurityGroups } from "../../src/control/loadBalancerChanges.js";
 import { createLoadBalancer } from "../../src/control/loadBalancers.js";
 import { authorize, createSecurityGroup } from "../../src/control/securityGroups.js";
 import { createSubnet } from "../../src/control/subnets.js";
-import { createTargetGroup, registerTargets } from "../../src/control/targetGroups.js";
+import { createTargetGroup, modifyTargetGroup, registerTargets } from "../../src/control/targetGroups.js";
 import { createVpc, modifyVpcAttribute } from "../../src/control/vpcs.js";
 import { startDnsServer } from "../../src/live/dns.js";
 import { IdGenerator } from "../../src/model/ids.js";
@@ -235,6 +235,21 @@ test("targets rotate among the healthy; a backend known down is passed over, and
   assert.match(t.explanations[0]!.message, /127\.0\.0\.1:18081/);
 });
 
+test("every target failing its health checks, the load balancer fails open: a flow its leg lets through gets there, with a note", () => {
+  const l = lab3({ acceptanceRequired: false });
+  // Health checks on 8080, which web-sg does not admit: the target is unhealthy, but traffic on 80 is admitted.
+  modifyTargetGroup(l.provider, l.tg.id, { healthCheckPort: "8080" });
+  const t = run(l);
+  assert.equal(t.reachable, true, JSON.stringify(t.explanations));
+  assert.equal(t.delivery?.instanceId, l.web.id);
+  const note = t.notes.find((n) => n.code === "ELBV2_NO_HEALTHY_TARGET")!;
+  assert.ok(note, JSON.stringify(t.notes));
+  assert.match(note.message, /Target\.FailedHealthChecks.*fails open/);
+  // A real server known down still blocks the flow: failing open does not make it answer.
+  l.web.tags.push({ key: "vpclab:backend", value: "127.0.0.1:18081" });
+  assert.deepEqual(codes(run(l, {}, { backendHealth: () => false })), ["ELBV2_NO_HEALTHY_TARGET"]);
+});
+
 test("no listener on the port: blocked at the load balancer, with the listener to create", () => {
   const l = lab3({ acceptanceRequired: false });
   const t = run(l, { port: 443 });
@@ -328,6 +343,86 @@ test("the DNS server answers the same: a customer service's private name in the 
     assert.deepEqual(await ask(server.addressOf(l.consumerVpc).port, "web.example.com"), [eniA], "through the CNAME to the regional name");
     const nodeA = l.lb.zones.find((z) => z.zoneName === "ap-northeast-2a")!.privateIpv4Address;
     assert.deepEqual(await ask(server.basePort, l.lb.dnsName), [nodeA], "the base port: the public view");
+  } finally {
+    await server.close();
+  }
+});
+
+/** Two web servers, zone a's on 8080 and zone c's on 8081 (each with its real server), cross-zone load balancing off. */
+function twoZones(): { l: Lab3; webC: Instance; asker: Parameters<typeof resolve>[1]; ips: { a: string; c: string } } {
+  const l = lab3({ acceptanceRequired: false, targetPort: 8080 });
+  authorize(l.provider, l.webSg, false, [tcp(8081, "10.1.0.0/16")]);
+  const webC = runInstances(l.provider, { subnetId: l.subnets.c, privateIpAddress: "10.1.2.10", securityGroupIds: [l.webSg], ...named("web-server-c") })[0]!;
+  registerTargets(l.provider, l.tg.id, [{ id: webC.id, port: 8081 }]);
+  l.web.tags.push({ key: "vpclab:backend", value: "127.0.0.1:8080" });
+  webC.tags.push({ key: "vpclab:backend", value: "127.0.0.1:8081" });
+  const [a, c] = l.ep.networkInterfaceIds.map((id) => l.world.networkInterfaces.get(id)!.privateIpAddress) as [string, string];
+  return { l, webC, asker: { vpcId: l.consumerVpc, component: { id: l.client.id, type: "instance" } }, ips: { a, c } };
+}
+
+test("live health counts in DNS: with zone c's only server down, the regional name and the load balancer's name answer zone a only, and every flow by name gets through", () => {
+  const { l, webC, asker, ips } = twoZones();
+  const name = l.ep.dnsEntries[0]!.dnsName;
+  const cDown = (a: string): boolean | undefined => (a === "127.0.0.1:8081" ? false : undefined);
+  assert.deepEqual(resolve(new NetworkView(l.world), asker, name).answers.map((a) => a.value).sort(), [ips.a, ips.c].sort(), "from the network, both zones are healthy");
+  assert.deepEqual(resolve(new NetworkView(l.world), asker, name, 1, cDown).answers.map((a) => a.value), [ips.a]);
+  const node = (z: string): string => l.lb.zones.find((x) => x.zoneName === `ap-northeast-2${z}`)!.privateIpv4Address;
+  assert.deepEqual(resolve(new NetworkView(l.world), { component: { id: "internet", type: "internet" } }, l.lb.dnsName, 1, cDown).answers.map((a) => a.value), [node("a")]);
+  // What `vpclab connect` does, one connection per rotation: none goes to zone c, where nothing answers.
+  for (const rotation of [0, 1, 2]) {
+    const t = run(l, { host: name }, { rotation, backendHealth: cDown });
+    assert.equal(t.reachable, true, `rotation ${rotation}: ${JSON.stringify(t.explanations)}`);
+    assert.equal(t.delivery?.instanceId, l.web.id);
+  }
+  // Both down: DNS fails open (every zone), and says so.
+  const dig = resolve(new NetworkView(l.world), asker, name, 0, () => false);
+  assert.equal(dig.answers.length, 2);
+  assert.deepEqual(dig.notes.map((n) => n.code), ["ELBV2_NO_HEALTHY_ZONE"]);
+  assert.match(dig.notes[0]!.message, new RegExp(`${webC.id}:8081 unhealthy \\(its real server 127\\.0\\.0\\.1:8081 does not answer\\)`));
+});
+
+test("a target group that does not admit the nodes, cross-zone off: a flow sent to zone c by the failing-open name names the security group, not cross-zone", () => {
+  const l = lab3({ acceptanceRequired: false, webIngress: "10.0.0.0/16" });
+  const name = l.ep.dnsEntries[0]!.dnsName;
+  const ipC = l.world.networkInterfaces.get(l.ep.networkInterfaceIds[1]!)!.privateIpAddress;
+  const t = run(l, { host: name }, { rotation: 1 });
+  assert.equal(t.destination.ip, ipC, "the name answers both zones (no zone is healthy), and this flow takes zone c's");
+  assert.equal(t.reachable, false);
+  assert.deepEqual(codes(t).sort(), ["ELBV2_NO_HEALTHY_TARGET", "ENI_SG_RULES_MISMATCH"], JSON.stringify(t.explanations));
+  assert.equal(t.explanations.find((e) => e.code === "ENI_SG_RULES_MISMATCH")!.component.id, l.webSg);
+  assert.deepEqual(t.notes.map((n) => n.code).sort(), ["ELBV2_NO_HEALTHY_ZONE", "ELBV2_NO_TARGETS_IN_AZ"], JSON.stringify(t.notes));
+  assert.match(t.notes.find((n) => n.code === "ELBV2_NO_TARGETS_IN_AZ")!.message, /only because DNS answers every zone/);
+  const said = JSON.stringify([t.notes, t.forward.map((h) => h.detail)]);
+  assert.doesNotMatch(said, /\(cross-zone load balancing\)|cross-zone on/, "cross-zone is off: nothing says it carried the flow");
+  // Addressed to zone c's interface directly, no name chose the zone: the zone is a blocker of its own.
+  const direct = run(l, { ip: ipC });
+  assert.deepEqual(codes(direct), ["ELBV2_NO_TARGETS_IN_AZ", "ELBV2_NO_HEALTHY_TARGET", "ENI_SG_RULES_MISMATCH"]);
+  assert.ok(!direct.notes.some((n) => n.code === "AVAILABILITY_ZONE_CROSSED"), JSON.stringify(direct.notes));
+});
+
+test("health checks failing but traffic admitted, cross-zone off: a flow the failing-open name sends to zone c is blocked by the zone, with the health checks as the cause", () => {
+  const l = lab3({ acceptanceRequired: false });
+  modifyTargetGroup(l.provider, l.tg.id, { healthCheckPort: "8080" });
+  const t = run(l, { host: l.ep.dnsEntries[0]!.dnsName }, { rotation: 1 });
+  assert.deepEqual(codes(t), ["ELBV2_NO_TARGETS_IN_AZ"], JSON.stringify(t.explanations));
+  assert.match(t.explanations[0]!.message, /only because no target is healthy/);
+  assert.match(t.explanations[0]!.fix!, /describe-target-health .*cross_zone\.enabled,Value=true/);
+});
+
+test("the DNS server, given the prober's live health, leaves out zone c when its only server is down", async () => {
+  const { l, ips } = twoZones();
+  const start = async (attempt: number): Promise<Awaited<ReturnType<typeof startDnsServer>>> => {
+    const logs: string[] = [];
+    const s = await startDnsServer({ basePort: 20000 + Math.floor(Math.random() * 40000), world: () => l.world, log: (line) => logs.push(line), backendHealth: (a) => a !== "127.0.0.1:8081" });
+    if (attempt >= 10 || !logs.some((line) => line.includes("not listening"))) return s;
+    await s.close();
+    return start(attempt + 1);
+  };
+  const server = await start(0);
+  try {
+    const r = new Resolver({ timeout: 2000, tries: 1 });
+    r.setServers([`127.0.0.1:${server.addressOf(l.consumerVpc).port}`]);
+    assert.deepEqual(await r.resolve4(l.ep.dnsEntries[0]!.dnsName), [ips.a]);
   } finally {
     await server.close();
   }
