@@ -2,7 +2,9 @@
 // count is sent that many bytes (download); any other is a sink (upload): its first bytes are
 // acknowledged with one byte, the rest counted, and the client's FIN answered with the count.
 // The client's measurements: bulk throughput either way over one or several connections, and
-// connect-to-first-byte time.
+// connect-to-first-byte time. And a web server with the same client's side: keep-alive GETs of
+// a fixed-size body, as a browser or an API client fetches through the proxy.
+import http from "node:http";
 import net from "node:net";
 
 const CHUNK = Buffer.alloc(1 << 20, 0x61);
@@ -116,4 +118,55 @@ export function firstByte(port: number): Promise<number> {
     s.on("error", reject);
     s.on("close", () => (ms < 0 ? reject(new Error("closed before the first byte")) : resolve(ms)));
   });
+}
+
+/** The bodies the web server serves: GET /64k, GET /1m. */
+export const BODIES: Record<string, number> = { "/64k": 64 * 1024, "/1m": 1 << 20 };
+
+/** A node:http server answering GET /64k and /1m with that many bytes (keep-alive, as Node's server does by default). */
+export function serveHttp(): Promise<number> {
+  const bodies = new Map(Object.entries(BODIES).map(([p, n]) => [p, Buffer.alloc(n, 0x62)]));
+  const server = http.createServer((req, res) => {
+    const body = bodies.get(req.url ?? "");
+    if (!body) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length });
+    res.end(body);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
+}
+
+/**
+ * `requests` GETs of `urlPath`, over `n` keep-alive connections each fetching one after another
+ * (an http.Agent of n sockets, as a client library keeps them), bodies read as 'data' events;
+ * resolves with requests per second and MiB/s of body, from the first request to the last body.
+ */
+export async function fetchMany(port: number, urlPath: string, requests: number, n: number): Promise<{ requestsPerSecond: number; MiBps: number }> {
+  const size = BODIES[urlPath]!;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: n });
+  let left = requests;
+  const one = (): Promise<void> => new Promise((resolve, reject) => {
+    http.get({ host: "127.0.0.1", port, path: urlPath, agent }, (res) => {
+      let got = 0;
+      res.on("data", (c: Buffer) => (got += c.length));
+      res.on("end", () => (res.statusCode === 200 && got === size ? resolve() : reject(new Error(`GET ${urlPath}: ${res.statusCode} with ${got} bytes of ${size}`))));
+      res.on("error", reject);
+    }).on("error", reject);
+  });
+  const loop = async (): Promise<void> => {
+    while (left > 0) {
+      left--;
+      await one();
+    }
+  };
+  const t0 = process.hrtime.bigint();
+  try {
+    await Promise.all(Array.from({ length: n }, loop));
+  } finally {
+    agent.destroy();
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { requestsPerSecond: requests / seconds, MiBps: (requests * size) / (1 << 20) / seconds };
 }
