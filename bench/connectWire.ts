@@ -72,16 +72,7 @@ function send(port: number, bytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const s = net.connect({ host: "127.0.0.1", port, noDelay: true, allowHalfOpen: true });
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < bytes) {
-        const piece = bytes - sent >= CHUNK.length ? CHUNK : CHUNK.subarray(0, bytes - sent);
-        sent += piece.length;
-        if (!s.write(piece)) return void s.once("drain", pump);
-      }
-      s.end();
-    };
-    s.once("connect", pump);
+    s.once("connect", () => source(s, bytes));
     const got: Buffer[] = [];
     s.on("data", (c: Buffer) => got.push(c));
     s.on("error", reject);

@@ -9,23 +9,13 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LAB, LAB_NO_80, PAGE, WEB_IP, exchangeRaw, webServer } from "../live/webLab.js";
+import { LAB, LAB_NO_80, PAGE, WEB_IP, exchangeRaw, vpclabAsync, webServer } from "../live/webLab.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const BIN = join(ROOT, "dist/src/cli/main.js");
 const ENV = { ...process.env, NO_COLOR: "1" };
 
-function vpclab(data: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  // Asynchronous: the web server answering the child lives in this process's event loop.
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, "--data", data, ...args], { cwd: ROOT, env: ENV });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    child.on("close", (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const vpclab = vpclabAsync;
 
 /** A data directory with the lab applied, the web instance's real server declared with the lab file's `backend:`. */
 function world(backend: string | undefined, lab = LAB): string {

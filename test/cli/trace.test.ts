@@ -3,7 +3,7 @@
 // endpoint's interfaces and the load balancer's targets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,23 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Trace } from "../../src/analysis/types.js";
+import { vpclabAsync } from "../live/webLab.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const BIN = join(ROOT, "dist/src/cli/main.js");
 const ENV = { ...process.env, NO_COLOR: "1" };
 const example = (name: string): string => join(ROOT, "examples", name);
 
-/** Asynchronous: the web servers answering the child live in this process's event loop. */
-function vpclab(data: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, "--data", data, ...args], { cwd: ROOT, env: ENV });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    child.on("close", (code) => resolve({ code: code ?? -1, out, err }));
-  });
-}
+const vpclab = vpclabAsync;
 
 async function server(page: string): Promise<{ address: string; close(): Promise<void> }> {
   const s = http.createServer((_req, res) => res.end(page));

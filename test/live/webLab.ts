@@ -1,12 +1,18 @@
 // A small world for the live data plane's tests: a client instance and a web instance in one
 // VPC, the web security group admitting port 80 from the VPC only, and real local servers to
 // stand behind the web instance (an HTTP page, an echo server).
+import { spawn } from "node:child_process";
 import http from "node:http";
 import net from "node:net";
 import type { AddressInfo } from "node:net";
 import { applyLab } from "../../src/lab/apply.js";
 import { BACKEND_TAG } from "../../src/model/backends.js";
 import { World } from "../../src/model/world.js";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const BIN = join(ROOT, "dist/src/cli/main.js");
 
 export const PAGE = "<html><h1>Endpoint Service Web Server 1</h1></html>";
 export const WEB_IP = "10.0.2.10";
@@ -114,5 +120,17 @@ export function exchangeRaw(port: number, send: Buffer | string, halfClose = tru
     let error: string | undefined;
     s.on("error", (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
     s.on("close", () => resolve({ data: Buffer.concat(chunks), ...(error ? { error } : {}) }));
+  });
+}
+
+/** Runs the vpclab program asynchronously: a web server answering the child lives in the test's own event loop. */
+export function vpclabAsync(data: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, "--data", data, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    child.on("close", (code) => resolve({ code: code ?? -1, out, err }));
   });
 }
