@@ -51,6 +51,24 @@ SERVICES = {
     ]),
     "elbv2": ("elbv2/2015-12-01", []),
     "sts": ("sts/2011-06-15", ["GetCallerIdentity"]),
+    "iam": ("iam/2010-05-08", [
+        "CreateUser", "GetUser", "ListUsers", "DeleteUser",
+        "CreateRole", "GetRole", "ListRoles", "DeleteRole", "UpdateAssumeRolePolicy",
+        "PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy",
+        "PutRolePolicy", "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy",
+        "CreatePolicy", "GetPolicy", "ListPolicies", "DeletePolicy",
+        "CreatePolicyVersion", "GetPolicyVersion", "ListPolicyVersions", "DeletePolicyVersion", "SetDefaultPolicyVersion",
+        "AttachUserPolicy", "DetachUserPolicy", "ListAttachedUserPolicies",
+        "AttachRolePolicy", "DetachRolePolicy", "ListAttachedRolePolicies",
+    ]),
+    "s3": ("s3/2006-03-01", [
+        "CreateBucket", "DeleteBucket", "ListBuckets", "HeadBucket", "GetBucketLocation",
+        "PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy",
+    ]),
+    "dynamodb": ("dynamodb/2012-08-10", [
+        "CreateTable", "DescribeTable", "DeleteTable", "ListTables",
+        "PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy",
+    ]),
 }
 
 KEEP_MEMBER = ("shape", "locationName", "queryName", "flattened", "xmlNamespace")

@@ -68,9 +68,10 @@ export function showCommand(store: Store, json: boolean, out: (s: string) => voi
     out(bold(kind));
     const detail = DETAILS[kind] as ((r: Collections[typeof kind], world: World) => string[]) | undefined;
     for (const r of items) {
-      const name = r.tags.find((t) => t.key === "Name")?.value ?? (r as { name?: string }).name ?? "";
+      const tags = (r as { tags?: { key: string; value: string }[] }).tags ?? [];
+      const name = tags.find((t) => t.key === "Name")?.value ?? (r as { name?: string }).name ?? "";
       const [first = "", ...more] = detail ? detail(r, world) : [];
-      out(`  ${name.padEnd(20)} ${dim(r.id)}  ${first}  ${dim(`${r.region} ${r.ownerId}`)}`);
+      out(`  ${name.padEnd(20)} ${dim(r.id)}  ${first}  ${dim(`${(r as { region?: string }).region ?? "global"} ${r.ownerId}`)}`);
       for (const line of more) out(`      ${dim(line)}`);
     }
   }

@@ -20,8 +20,13 @@ interface Kind { prefix: string; notFound: string; malformed: string; describe: 
 
 /** ELBv2 resources are named by ARN and answer in ELBv2's words: control/loadBalancers.ts looks them up. */
 type ArnCollection = "loadBalancers" | "targetGroups" | "listeners";
+/** IAM is global (no Region); buckets and tables are named, not EC2-style ids: control/ for each looks them up. */
+export type GlobalCollection = "iamUsers" | "iamRoles" | "iamPolicies";
+type AccessCollection = GlobalCollection | "buckets" | "tables";
+/** The collections whose resources live in one Region. */
+export type RegionalCollection = Exclude<CollectionName, GlobalCollection>;
 /** The collections whose resources have EC2-style ids (prefix-hex). */
-export type Ec2Collection = Exclude<CollectionName, ArnCollection>;
+export type Ec2Collection = Exclude<CollectionName, ArnCollection | AccessCollection>;
 
 const KINDS: Record<Ec2Collection, Kind> = {
   vpcs: { prefix: "vpc", notFound: "InvalidVpcID.NotFound", malformed: "InvalidVpcID.Malformed", describe: (id) => `The vpc ID '${id}' does not exist` },
@@ -59,13 +64,13 @@ export function checkIdFormat(name: Ec2Collection, id: string): void {
 }
 
 /** The resource if the caller may see it: same account and region (sharing comes later). */
-export function find<K extends CollectionName>(ctx: Ctx, name: K, id: string): Collections[K] | undefined {
+export function find<K extends RegionalCollection>(ctx: Ctx, name: K, id: string): Collections[K] | undefined {
   const r = ctx.world.collection(name).get(id);
   return r && r.ownerId === ctx.account && r.region === ctx.region ? r : undefined;
 }
 
 /** The caller's resources of one kind in the caller's Region, in creation order. */
-export function owned<K extends CollectionName>(ctx: Ctx, kind: K): Collections[K][] {
+export function owned<K extends RegionalCollection>(ctx: Ctx, kind: K): Collections[K][] {
   const out: Collections[K][] = [];
   for (const r of ctx.world.collection(kind).values()) {
     if (r.ownerId === ctx.account && r.region === ctx.region) out.push(r);

@@ -7,6 +7,7 @@ import type {
 } from "./types.js";
 import type { NetworkInsightsAnalysis, NetworkInsightsPath } from "./insights.js";
 import type { Listener, LoadBalancer, TargetGroup } from "./loadBalancing.js";
+import type { Bucket, IamPolicy, IamRole, IamUser, Table } from "./access.js";
 
 /**
  * A map by id that also keeps, for resources that live in a VPC, the ids in each VPC. A VPC id
@@ -66,6 +67,11 @@ export interface Collections {
   listeners: Listener;
   endpointServices: VpcEndpointService;
   connectionNotifications: ConnectionNotification;
+  buckets: Bucket;
+  tables: Table;
+  iamUsers: IamUser;
+  iamRoles: IamRole;
+  iamPolicies: IamPolicy;
 }
 export type CollectionName = keyof Collections;
 
@@ -73,7 +79,7 @@ export const COLLECTION_NAMES: readonly CollectionName[] = [
   "vpcs", "subnets", "routeTables", "internetGateways", "elasticIps", "natGateways", "securityGroups",
   "networkAcls", "networkInterfaces", "instances", "vpcEndpoints", "peeringConnections", "vpnGateways",
   "vpnConnections", "networkInsightsPaths", "networkInsightsAnalyses", "loadBalancers", "targetGroups", "listeners",
-  "endpointServices", "connectionNotifications",
+  "endpointServices", "connectionNotifications", "buckets", "tables", "iamUsers", "iamRoles", "iamPolicies",
 ];
 
 /** What a ClientToken was first used with, so that a retry gets the original answer (see protocol/). */
@@ -110,6 +116,12 @@ export class World {
   readonly listeners = new ResourceMap<Listener>();
   readonly endpointServices = new ResourceMap<VpcEndpointService>();
   readonly connectionNotifications = new ResourceMap<ConnectionNotification>();
+  /** S3 buckets by name (global), DynamoDB tables by ARN, IAM users, roles and managed policies by ARN. */
+  readonly buckets = new ResourceMap<Bucket>();
+  readonly tables = new ResourceMap<Table>();
+  readonly iamUsers = new ResourceMap<IamUser>();
+  readonly iamRoles = new ResourceMap<IamRole>();
+  readonly iamPolicies = new ResourceMap<IamPolicy>();
   /** Per-name query counters, so that multi-address public names rotate like real S3. */
   readonly dnsRotation = new Map<string, number>();
   /** The next Vpc.dnsIndex to give (vpclab's DNS server listens on base port + index); indexes are never reused. */

@@ -4,6 +4,7 @@
 import ec2 from "./models/ec2.json" with { type: "json" };
 import elbv2 from "./models/elbv2.json" with { type: "json" };
 import sts from "./models/sts.json" with { type: "json" };
+import iam from "./models/iam.json" with { type: "json" };
 
 export interface MemberRef { shape: string; locationName?: string; queryName?: string; flattened?: boolean }
 
@@ -33,6 +34,7 @@ export const MODELS = {
   ec2: ec2 as unknown as ServiceModel,
   elbv2: elbv2 as unknown as ServiceModel,
   sts: sts as unknown as ServiceModel,
+  iam: iam as unknown as ServiceModel,
 };
 export type ServiceName = keyof typeof MODELS;
 

@@ -11,7 +11,7 @@ export const DEFAULT_ACCOUNT = "000000000000";
 /** Larger bodies are refused: the biggest real EC2 request (a policy document plus lists) is far smaller. */
 const MAX_BODY = 1 << 20;
 
-const SIGNING_NAMES: Record<string, ServiceName> = { ec2: "ec2", elasticloadbalancing: "elbv2", sts: "sts" };
+const SIGNING_NAMES: Record<string, ServiceName> = { ec2: "ec2", elasticloadbalancing: "elbv2", sts: "sts", iam: "iam" };
 
 export interface Credentials { accessKeyId?: string; region?: string; service?: string }
 
@@ -32,7 +32,7 @@ export function accountFor(accessKeyId: string | undefined): string {
 function serviceFor(creds: Credentials, action: string): ServiceName {
   const named = creds.service ? SIGNING_NAMES[creds.service] : undefined;
   if (named) return named;
-  for (const name of ["ec2", "elbv2", "sts"] as const) {
+  for (const name of ["ec2", "elbv2", "sts", "iam"] as const) {
     if (hasOperation(MODELS[name], action)) return name;
   }
   return "ec2";

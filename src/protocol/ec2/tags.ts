@@ -1,15 +1,14 @@
 // CreateTags, DeleteTags and DescribeTags across every taggable resource, found by id prefix.
-import { type Ctx, collectionOfId, get } from "../../control/context.js";
+import { type Ctx, type Ec2Collection, collectionOfId, get } from "../../control/context.js";
 import { type FilterTable, applyFilters } from "../../control/filters.js";
 import { AwsError } from "../../model/errors.js";
 import type { Tag } from "../../model/types.js";
-import type { CollectionName } from "../../model/world.js";
 import { type ActionTable, MAX_TAGS, as, checkTag, paginate } from "../actions.js";
 import type { DescribeInput } from "./common.js";
 import { owned } from "./common.js";
 
 /** AWS's resource-type names, as DescribeTags reports them and TagSpecification takes them. */
-const RESOURCE_TYPES: Partial<Record<CollectionName, string>> = {
+const RESOURCE_TYPES: Partial<Record<Ec2Collection, string>> = {
   vpcs: "vpc", subnets: "subnet", routeTables: "route-table", internetGateways: "internet-gateway",
   elasticIps: "elastic-ip", natGateways: "natgateway", securityGroups: "security-group", networkAcls: "network-acl",
   networkInterfaces: "network-interface", instances: "instance", vpcEndpoints: "vpc-endpoint",
@@ -74,7 +73,7 @@ export const TAG_ACTIONS: ActionTable = {
     run: (ctx, input) => {
       const i = as<DescribeInput>(input);
       const rows: TagRow[] = [];
-      for (const [kind, resourceType] of Object.entries(RESOURCE_TYPES) as [CollectionName, string][]) {
+      for (const [kind, resourceType] of Object.entries(RESOURCE_TYPES) as [Ec2Collection, string][]) {
         for (const r of owned(ctx, kind)) {
           for (const t of r.tags) rows.push({ resourceId: r.id, resourceType, key: t.key, value: t.value, tags: [] });
         }
